@@ -242,7 +242,8 @@ func yearDay(y int, m time.Month, d int) int {
 	return yd
 }
 
-// civilWeekday avoids time.Date's location handling for a pure date.
+// civilWeekday works in UTC because a date's weekday does not depend on
+// any zone, and UTC has no transitions for time.Date to resolve.
 func civilWeekday(y int, m time.Month, d int) time.Weekday {
 	return time.Date(y, m, d, 12, 0, 0, 0, time.UTC).Weekday()
 }

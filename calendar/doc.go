@@ -13,14 +13,13 @@
 // answer resting on such a guess is marked provisional so that the caller
 // can raise an alarm. Seed and SeedYears supply past years from the table
 // compiled into github.com/6tail/lunar-go (2002 onward; v1.4.6 ends with
-// 2026); later years come from a file in the format below, typically
-// loaded each November when the next year's schedule is published, and
-// combined with Schedule.Merge.
+// 2026); later years come from a file in the format below, loaded when
+// the State Council publishes the next year's schedule late in the year,
+// and combined with the seeds by Schedule.Merge.
 //
 // # Deadlines
 //
-// "N working days from receipt" follows the regulators' reading: the day of
-// receipt does not count, and the deadline is 23:59:59 on the Nth working
+// In "N working days from receipt" the day of receipt does not count, and the deadline is 23:59:59 on the Nth working
 // day after the receipt date. The receipt date is the calendar date of the
 // receipt instant in the calendar's location (Asia/Shanghai unless
 // configured otherwise), so a ticket received at 23:30 UTC counts from the
@@ -28,8 +27,9 @@
 // Clock-hour targets (2 h, 24 h, 7×24 h) ignore the calendar entirely; see
 // Calendar.AddDuration.
 //
-// The deadline is exactly 23:59:59.000000000, as the rules phrase it; a
-// completion in the final second after it is late.
+// The deadline is exactly 23:59:59.000000000; callers that record
+// sub-second times and want all of 23:59:59 to count as on time should
+// truncate to the second before comparing.
 //
 // # File format
 //
@@ -49,8 +49,9 @@
 // "date,kind,name" comes next, then one row per date: date as YYYY-MM-DD,
 // kind "off" (a day off or holiday) or "work" (a makeup working day), and
 // a free-text name, which may be empty and is quoted by CSV rules when it
-// contains a comma or a quote. Fields are trimmed; a leading byte-order
-// mark is ignored.
+// contains a comma or a quote. Fields are trimmed, the header is matched
+// without regard to case, and a leading byte-order mark is ignored, all
+// for files kept in a spreadsheet.
 //
 // The same data is accepted as JSON, recognised by a leading '{':
 //
@@ -59,7 +60,8 @@
 // Either form is rejected, with the line number and the field at fault, for
 // a malformed date, a kind other than off or work, a date outside the
 // declared years, a year listed twice, and a date listed twice with
-// different kinds. The same date listed twice with the same kind is merged.
+// different kinds. The same date listed twice with the same kind is merged,
+// keeping the first non-empty name.
 // Either kind may fall on any day of the week: Saturdays inside a holiday
 // week are listed off, and nothing in the rules stops a weekday from being
 // listed work.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -60,7 +61,7 @@ func Parse(r io.Reader) (Schedule, error) {
 	// Spreadsheet programs on Windows start UTF-8 CSV with a byte-order mark.
 	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
 	if i := invalidUTF8At(data); i >= 0 {
-		return Schedule{}, &ParseError{Line: lineAt(data, int64(i)), Err: errors.New("not valid UTF-8; save the file as UTF-8, not GBK")}
+		return Schedule{}, &ParseError{Line: newLineIndex(data).at(int64(i)), Err: errors.New("not valid UTF-8; save the file as UTF-8, not GBK")}
 	}
 	body := bytes.TrimLeft(data, " \t\r\n")
 	if len(body) == 0 {
@@ -124,9 +125,9 @@ func parseCSV(data []byte) (Schedule, error) {
 			case err != nil:
 				return fail(n, "years", err)
 			case yearsLine > 0:
+				// The header cannot precede the first directive either:
+				// it is rejected until years are declared.
 				return fail(n, "years", fmt.Errorf("second \"# years:\" line (the first is line %d)", yearsLine))
-			case header:
-				return fail(n, "years", errors.New("the \"# years:\" line must come before the header"))
 			}
 			years, yearsLine = ys, n
 			s.Years = sortedKeys(ys)
@@ -206,6 +207,11 @@ func yearsDirective(comment string) (years map[int]bool, ok bool, err error) {
 // 4180. Records are kept to one line each, which is what makes line numbers
 // in errors exact; a name cannot contain a line break anyway.
 func csvRecord(line string) ([]string, error) {
+	if !strings.Contains(line, `"`) {
+		// Without quotes CSV is a plain split; skipping csv.Reader's
+		// per-line buffer keeps a large file quick.
+		return strings.Split(line, ","), nil
+	}
 	r := csv.NewReader(strings.NewReader(line))
 	r.FieldsPerRecord = -1
 	rec, err := r.Read()
@@ -222,8 +228,9 @@ func csvRecord(line string) ([]string, error) {
 func parseJSON(data []byte) (Schedule, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
+	lines := newLineIndex(data)
 	fail := func(off int64, field string, err error) (Schedule, error) {
-		return Schedule{}, &ParseError{Line: lineAt(data, off), Field: field, Err: err}
+		return Schedule{}, &ParseError{Line: lines.at(off), Field: field, Err: err}
 	}
 	if tok, err := dec.Token(); err != nil {
 		return fail(dec.InputOffset(), "", err)
@@ -301,7 +308,7 @@ func parseJSON(data []byte) (Schedule, error) {
 	}
 	seen := map[int]dayAt{}
 	for i, jd := range days {
-		line := lineAt(data, jd.off)
+		line := lines.at(jd.off)
 		key, err := checkDay(jd.day, years)
 		if err != nil {
 			field := fmt.Sprintf("days[%d]", i)
@@ -325,15 +332,33 @@ func parseJSON(data []byte) (Schedule, error) {
 	return s, nil
 }
 
-// lineAt returns the line of the first token at or after byte off. The
+// lineIndex maps byte offsets to 1-based line numbers. It is built once
+// per input so that numbering every JSON day stays linear in the input.
+type lineIndex struct {
+	data     []byte
+	newlines []int
+}
+
+func newLineIndex(data []byte) lineIndex {
+	ix := lineIndex{data: data}
+	for i, b := range data {
+		if b == '\n' {
+			ix.newlines = append(ix.newlines, i)
+		}
+	}
+	return ix
+}
+
+// at returns the line of the first token at or after byte off. The JSON
 // decoder's offsets point just past the previous token, so separators and
 // blanks are skipped to land on the value actually at fault.
-func lineAt(data []byte, off int64) int {
-	i := int(min(max(off, 0), int64(len(data))))
-	for i < len(data) && strings.IndexByte(" \t\r\n,:", data[i]) >= 0 {
+func (ix lineIndex) at(off int64) int {
+	i := int(min(max(off, 0), int64(len(ix.data))))
+	for i < len(ix.data) && strings.IndexByte(" \t\r\n,:", ix.data[i]) >= 0 {
 		i++
 	}
-	return bytes.Count(data[:i], []byte("\n")) + 1
+	n, _ := slices.BinarySearch(ix.newlines, i)
+	return n + 1
 }
 
 // WriteCSV writes s, normalized, in the CSV format Parse reads: the

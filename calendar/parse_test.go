@@ -2,6 +2,7 @@ package calendar
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"os"
@@ -268,5 +269,23 @@ func TestMerge(t *testing.T) {
 	}
 	if c.IsWorkingDay(at(t, "2025-10-08")) {
 		t.Error("2025 lost")
+	}
+}
+
+// csvRecord skips encoding/csv for lines without quotes; both paths must
+// split alike.
+func TestCSVRecordFastPath(t *testing.T) {
+	for _, line := range []string{"a,b,c", "a,,c", ",", " a , b ", "a\rb,c", "国庆节,off,", "a;b", "x"} {
+		fast, err := csvRecord(line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slow, err := csv.NewReader(strings.NewReader(line)).Read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(fast, slow) {
+			t.Errorf("%q: split %q, csv %q", line, fast, slow)
+		}
 	}
 }

@@ -39,3 +39,27 @@ func (db *DB) SystemChecks(ctx context.Context) ([]SystemCheck, error) {
 	}
 	return out, rows.Err()
 }
+
+// JobCount is the number of River jobs of one kind in one state.
+type JobCount struct {
+	Kind, State string
+	Count       int
+}
+
+// JobCounts groups River's jobs by kind and state.
+func (db *DB) JobCounts(ctx context.Context) ([]JobCount, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT kind, state, COUNT(*) FROM river_job GROUP BY kind, state ORDER BY kind, state`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []JobCount
+	for rows.Next() {
+		var c JobCount
+		if err := rows.Scan(&c.Kind, &c.State, &c.Count); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/anxin-insure/anxin"
+	"github.com/anxin-insure/anxin/demo"
+	"github.com/anxin-insure/anxin/sheet"
+)
+
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "import" {
+		return errors.New("usage: anxin bench import [--rows N] [--db URL] [--data DIR]")
+	}
+	var f dbFlags
+	fs := newFlagSet("bench import", stderr)
+	f.register(fs)
+	rows := fs.Int("rows", 100_000, "customers and policies to import")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "anxin-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	if f.db == "" {
+		f.data = dir // a fresh SQLite file, never the user's data
+	}
+	svc, err := openService(ctx, &f, newLogger(io.Discard))
+	if err != nil {
+		return err
+	}
+	defer svc.DB.Close()
+	for _, p := range demo.Products() {
+		if err := svc.PutProduct(ctx, anxin.SystemActor("bench"), p); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stdout, "generating %d customers and %d policies…\n", *rows, *rows)
+	custFile, polFile, err := sheet.GenerateBenchmarkFiles(dir, *rows, 1)
+	if err != nil {
+		return err
+	}
+	for _, step := range []struct {
+		what, file string
+		fn   func(context.Context, sheet.Options, io.Reader) (*sheet.Report, error)
+	}{
+		{"customers", custFile, func(ctx context.Context, o sheet.Options, r io.Reader) (*sheet.Report, error) {
+			return sheet.ImportCustomers(ctx, svc.DB, r, "xlsx", o)
+		}},
+		{"policies", polFile, func(ctx context.Context, o sheet.Options, r io.Reader) (*sheet.Report, error) {
+			return sheet.ImportPolicies(ctx, svc.DB, r, "xlsx", o)
+		}},
+	} {
+		in, err := os.Open(step.file)
+		if err != nil {
+			return err
+		}
+		peak := watchMemory()
+		start := time.Now()
+		rep, err := step.fn(ctx, sheet.Options{Now: time.Now(), Actor: "bench"}, in)
+		elapsed := time.Since(start)
+		in.Close()
+		peakMB := peak()
+		if err != nil {
+			return err
+		}
+		if rep.Failed > 0 {
+			return fmt.Errorf("%s: %d rows failed: %+v", step.what, rep.Failed, rep.Errors[0])
+		}
+		fmt.Fprintf(stdout, "%s on %s: %d rows in %.2fs = %.0f rows/s, peak heap %.0f MiB\n",
+			step.what, svc.DB.Engine, rep.Rows, elapsed.Seconds(), float64(rep.Rows)/elapsed.Seconds(), peakMB)
+	}
+	return nil
+}
+
+// watchMemory samples the heap until the returned function is called, which
+// reports the peak in MiB.
+func watchMemory() func() float64 {
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		var ms runtime.MemStats
+		for {
+			runtime.ReadMemStats(&ms)
+			if ms.HeapInuse > peak.Load() {
+				peak.Store(ms.HeapInuse)
+			}
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() float64 {
+		close(stop)
+		wg.Wait()
+		return float64(peak.Load()) / (1 << 20)
+	}
+}

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/anxin-insure/anxin/service"
+	"github.com/anxin-insure/anxin/store"
+)
+
+// dbFlags are the flags every command that opens the database shares.
+type dbFlags struct {
+	data string
+	db   string
+}
+
+func (f *dbFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.data, "data", "./anxin-data", "data directory (SQLite file, attachments, keys)")
+	fs.StringVar(&f.db, "db", os.Getenv("ANXIN_DB"), "database: a postgres:// URL, or empty for the SQLite file under --data")
+}
+
+func (f *dbFlags) dsn() string {
+	if f.db != "" {
+		return f.db
+	}
+	return filepath.Join(f.data, "anxin.db")
+}
+
+// openService opens and migrates the database and wires the service.
+func openService(ctx context.Context, f *dbFlags, log *slog.Logger) (*service.Service, error) {
+	db, err := store.Open(ctx, f.dsn())
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return service.New(db, log, nil), nil
+}
+
+func newLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("anxin "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var f dbFlags
+	fs := newFlagSet("migrate", stderr)
+	f.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	svc, err := openService(ctx, &f, newLogger(stderr))
+	if err != nil {
+		return err
+	}
+	defer svc.DB.Close()
+	io.WriteString(stdout, "migrated "+store.RedactDSN(f.dsn())+"\n")
+	return nil
+}

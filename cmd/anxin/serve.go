@@ -1,0 +1,223 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/anxin-insure/anxin/jobs"
+	"github.com/anxin-insure/anxin/server"
+	"github.com/anxin-insure/anxin/service"
+	"github.com/anxin-insure/anxin/store"
+)
+
+// Main is one running node: configuration, then Run, then Close. Tests start
+// the same Main on port 0.
+type Main struct {
+	Addr    string
+	DB      dbFlags
+	Demo    bool
+	TLSCert string
+	TLSKey  string
+	Stdout  io.Writer
+	Stderr  io.Writer
+	// JobOptions tune the job runner (tests shorten intervals).
+	JobOptions jobs.Options
+
+	Log     *slog.Logger
+	Service *service.Service
+	Server  *server.Server
+	Jobs    *jobs.Runner
+
+	ln         net.Listener
+	httpServer *http.Server
+	served     chan error
+}
+
+// NewMain returns a node with default settings.
+func NewMain(stdout, stderr io.Writer) *Main {
+	return &Main{Addr: "127.0.0.1:8080", Stdout: stdout, Stderr: stderr}
+}
+
+// ParseFlags reads the serve/demo flags.
+func (m *Main) ParseFlags(name string, args []string) error {
+	fs := newFlagSet(name, m.Stderr)
+	fs.StringVar(&m.Addr, "addr", m.Addr, "listen address")
+	m.DB.register(fs)
+	if m.Demo {
+		fs.Lookup("data").DefValue = "./anxin-demo"
+		m.DB.data = "./anxin-demo"
+	}
+	fs.StringVar(&m.TLSCert, "tls-cert", "", "TLS certificate file (serve HTTPS)")
+	fs.StringVar(&m.TLSKey, "tls-key", "", "TLS key file")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if (m.TLSCert == "") != (m.TLSKey == "") {
+		return errors.New("--tls-cert and --tls-key go together")
+	}
+	return nil
+}
+
+// Run opens the database, prepares data, starts the jobs and begins
+// listening. It returns once the node accepts connections.
+func (m *Main) Run(ctx context.Context) error {
+	if m.Log == nil {
+		m.Log = newLogger(m.Stderr)
+	}
+	if m.Demo {
+		if err := prepareDemoDir(&m.DB); err != nil {
+			return err
+		}
+	}
+	svc, err := openService(ctx, &m.DB, m.Log)
+	if err != nil {
+		return err
+	}
+	m.Service = svc
+	if err := svc.SeedCalendar(ctx, builtinCalendarYears...); err != nil {
+		return fmt.Errorf("seed calendar: %w", err)
+	}
+	if m.Demo {
+		if err := loadDemo(ctx, svc, m.Stdout); err != nil {
+			return fmt.Errorf("load demo data: %w", err)
+		}
+	}
+	m.Jobs, err = jobs.New(svc, m.Log, m.JobOptions)
+	if err != nil {
+		return err
+	}
+	if err := m.Jobs.Start(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("start jobs: %w", err)
+	}
+	m.Server = server.New(svc, m.Log)
+	m.Server.SecureCookies = m.TLSCert != ""
+	m.Server.JobsHealthy = func() bool {
+		select {
+		case <-m.Jobs.Client.Stopped():
+			return false
+		default:
+			return true
+		}
+	}
+	m.ln, err = net.Listen("tcp", m.Addr)
+	if err != nil {
+		return err
+	}
+	m.httpServer = &http.Server{
+		Handler:           m.Server,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn),
+	}
+	m.served = make(chan error, 1)
+	go func() {
+		var err error
+		if m.TLSCert != "" {
+			err = m.httpServer.ServeTLS(m.ln, m.TLSCert, m.TLSKey)
+		} else {
+			err = m.httpServer.Serve(m.ln)
+		}
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		m.served <- err
+	}()
+	m.Log.Info("serving", "url", m.URL(), "database", svc.DB.Engine)
+	return nil
+}
+
+// URL is where the node listens.
+func (m *Main) URL() string {
+	scheme := "http"
+	if m.TLSCert != "" {
+		scheme = "https"
+	}
+	return scheme + "://" + m.ln.Addr().String()
+}
+
+// Close shuts down gracefully: in-flight requests finish, then running jobs,
+// then the database closes.
+func (m *Main) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var errs []error
+	if m.httpServer != nil {
+		errs = append(errs, m.httpServer.Shutdown(ctx))
+		errs = append(errs, <-m.served)
+	}
+	if m.Jobs != nil {
+		errs = append(errs, m.Jobs.Stop(ctx))
+	}
+	if m.Service != nil {
+		errs = append(errs, m.Service.DB.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// builtinCalendarYears are the years whose holiday schedule ships with the
+// binary; later years are loaded with `anxin calendar load`.
+var builtinCalendarYears = []int{2025, 2026}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo bool) error {
+	m := NewMain(stdout, stderr)
+	m.Demo = demo
+	name := "serve"
+	if demo {
+		name = "demo"
+	}
+	if err := m.ParseFlags(name, args); err != nil {
+		return err
+	}
+	if err := m.Run(ctx); err != nil {
+		if m.Service != nil {
+			m.Close()
+		}
+		return err
+	}
+	fmt.Fprintf(stdout, "anxin is serving at %s (database: %s). Press Ctrl+C to stop.\n", m.URL(), store.RedactDSN(m.DB.dsn()))
+	select {
+	case <-ctx.Done():
+	case err := <-m.served:
+		m.served <- err
+	}
+	fmt.Fprintln(stdout, "shutting down…")
+	return m.Close()
+}
+
+// prepareDemoDir makes the demo's data directory fresh. It deletes only a
+// directory that a demo created (it carries a marker file), so pointing
+// --data at real data cannot destroy it.
+func prepareDemoDir(f *dbFlags) error {
+	if f.db != "" {
+		return errors.New("the demo runs on the embedded database; drop --db / ANXIN_DB")
+	}
+	marker := filepath.Join(f.data, ".anxin-demo")
+	if _, err := os.Stat(filepath.Join(f.data, "anxin.db")); err == nil {
+		if _, err := os.Stat(marker); err != nil {
+			return fmt.Errorf("%s holds data that is not a demo's; choose another --data for the demo", f.data)
+		}
+	}
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if err := os.Remove(filepath.Join(f.data, "anxin.db"+suffix)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	if err := os.MkdirAll(f.data, 0o700); err != nil {
+		return err
+	}
+	return os.WriteFile(marker, []byte("created by anxin demo; the demo recreates this directory's database at every start\n"), 0o600)
+}
+
