@@ -52,7 +52,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	for _, step := range []struct {
 		what, file string
-		fn   func(context.Context, sheet.Options, io.Reader) (*sheet.Report, error)
+		fn         func(context.Context, sheet.Options, io.Reader) (*sheet.Report, error)
 	}{
 		{"customers", custFile, func(ctx context.Context, o sheet.Options, r io.Reader) (*sheet.Report, error) {
 			return sheet.ImportCustomers(ctx, svc.DB, r, "xlsx", o)

@@ -21,7 +21,8 @@ func runCalendar(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return errors.New("usage: anxin calendar show YEAR | load FILE | deadline FROM N")
 	}
 	sub := args[0]
-	if err := fs.Parse(args[1:]); err != nil {
+	pos, err := parseArgs(fs, args[1:])
+	if err != nil {
 		return err
 	}
 	svc, err := openService(ctx, &f, newLogger(stderr))
@@ -34,19 +35,19 @@ func runCalendar(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	switch sub {
 	case "show":
-		if fs.NArg() != 1 {
+		if len(pos) != 1 {
 			return errors.New("usage: anxin calendar show YEAR")
 		}
-		year, err := strconv.Atoi(fs.Arg(0))
+		year, err := strconv.Atoi(pos[0])
 		if err != nil {
-			return fmt.Errorf("year %q is not a number", fs.Arg(0))
+			return fmt.Errorf("year %q is not a number", pos[0])
 		}
 		return showCalendar(ctx, svc, year, stdout)
 	case "load":
-		if fs.NArg() != 1 {
+		if len(pos) != 1 {
 			return errors.New("usage: anxin calendar load FILE")
 		}
-		data, err := os.ReadFile(fs.Arg(0))
+		data, err := os.ReadFile(pos[0])
 		if err != nil {
 			return err
 		}
@@ -54,22 +55,22 @@ func runCalendar(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if err != nil {
 			return err
 		}
-		if err := svc.LoadCalendar(ctx, anxin.SystemActor("cli"), sch, "file:"+fs.Arg(0)); err != nil {
+		if err := svc.LoadCalendar(ctx, anxin.SystemActor("cli"), sch, "file:"+pos[0]); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "loaded %d days for %v\n", len(sch.Days), sch.Years)
 		return nil
 	case "deadline":
-		if fs.NArg() != 2 {
+		if len(pos) != 2 {
 			return errors.New("usage: anxin calendar deadline FROM N   (FROM as RFC 3339, e.g. 2026-09-30T10:00:00+08:00)")
 		}
-		from, err := time.Parse(time.RFC3339, fs.Arg(0))
+		from, err := time.Parse(time.RFC3339, pos[0])
 		if err != nil {
 			return fmt.Errorf("FROM must be RFC 3339, e.g. 2026-09-30T10:00:00+08:00: %w", err)
 		}
-		n, err := strconv.Atoi(fs.Arg(1))
+		n, err := strconv.Atoi(pos[1])
 		if err != nil {
-			return fmt.Errorf("N %q is not a number", fs.Arg(1))
+			return fmt.Errorf("N %q is not a number", pos[1])
 		}
 		d, err := svc.DeadlineWorkingDays(ctx, from, n)
 		if err != nil {

@@ -68,3 +68,24 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	io.WriteString(stdout, "migrated "+store.RedactDSN(f.dsn())+"\n")
 	return nil
 }
+
+// parseArgs parses flags wherever they stand among the positional
+// arguments (`anxin calendar load FILE --data DIR` as well as the other
+// order) and returns the positional ones.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		if rest[0] == "--" {
+			return append(positional, rest[1:]...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+}

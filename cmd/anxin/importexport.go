@@ -21,13 +21,14 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	f.register(fs)
 	partial := fs.Bool("partial", false, "keep the valid rows when some rows are bad (default: all or nothing)")
 	errorsFile := fs.String("errors", "", "write the row-level error report (CSV) here; default FILE.errors.csv when there are errors")
-	if len(args) < 2 {
-		return errors.New("usage: anxin import customers|policies FILE [--partial] [--errors FILE]")
-	}
-	what, file := args[0], args[1]
-	if err := fs.Parse(args[2:]); err != nil {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
 		return err
 	}
+	if len(pos) != 2 {
+		return errors.New("usage: anxin import customers|policies FILE [--partial] [--errors FILE]")
+	}
+	what, file := pos[0], pos[1]
 	format, err := fileFormat(file)
 	if err != nil {
 		return err
@@ -83,13 +84,14 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var f dbFlags
 	fs := newFlagSet("export", stderr)
 	f.register(fs)
-	if len(args) < 2 {
-		return errors.New("usage: anxin export customers|policies FILE.xlsx")
-	}
-	what, file := args[0], args[1]
-	if err := fs.Parse(args[2:]); err != nil {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
 		return err
 	}
+	if len(pos) != 2 {
+		return errors.New("usage: anxin export customers|policies FILE.xlsx")
+	}
+	what, file := pos[0], pos[1]
 	if !strings.EqualFold(filepath.Ext(file), ".xlsx") {
 		return errors.New("export writes .xlsx files")
 	}

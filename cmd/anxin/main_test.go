@@ -159,7 +159,7 @@ func TestTwoNodesShareOnePostgres(t *testing.T) {
 		t.Fatalf("retry across nodes: %d %s / %d %s", r1.StatusCode, b1, r2.StatusCode, b2)
 	}
 	// A calendar loaded on A governs deadlines computed on B.
-	before, _ := s.call("GET", b.URL()+"/api/v1/calendar/deadline?from=2027-01-04T09:00:00%2B08:00&working_days=1", "", nil)
+	_, before := s.call("GET", b.URL()+"/api/v1/calendar/deadline?from=2027-01-04T09:00:00%2B08:00&working_days=1", "", nil)
 	res, body := s.call("PUT", a.URL()+"/api/v1/calendar/2027", "# years: 2027\ndate,kind,name\n2027-01-05,off,测试假日\n", nil)
 	if res.StatusCode != 200 {
 		t.Fatalf("load calendar: %d %s", res.StatusCode, body)

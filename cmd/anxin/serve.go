@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/anxin-insure/anxin/jobs"
@@ -39,6 +40,8 @@ type Main struct {
 	ln         net.Listener
 	httpServer *http.Server
 	served     chan error
+	closeOnce  sync.Once
+	closeErr   error
 }
 
 // NewMain returns a node with default settings.
@@ -151,6 +154,11 @@ func (m *Main) URL() string {
 // Close shuts down gracefully: in-flight requests finish, then running jobs,
 // then the database closes.
 func (m *Main) Close() error {
+	m.closeOnce.Do(func() { m.closeErr = m.close() })
+	return m.closeErr
+}
+
+func (m *Main) close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var errs []error
@@ -220,4 +228,3 @@ func prepareDemoDir(f *dbFlags) error {
 	}
 	return os.WriteFile(marker, []byte("created by anxin demo; the demo recreates this directory's database at every start\n"), 0o600)
 }
-

@@ -16,18 +16,19 @@ import (
 // there is no default password, so the first administrator is made here.
 func runStaff(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	const use = "usage: anxin staff add USERNAME --role ROLE --name DISPLAY_NAME   (password from ANXIN_PASSWORD or standard input)"
-	if len(args) < 2 || args[0] != "add" {
-		return errors.New(use)
-	}
-	username := args[1]
 	var f dbFlags
 	fs := newFlagSet("staff add", stderr)
 	f.register(fs)
 	role := fs.String("role", "", "role: "+roleList())
 	name := fs.String("name", "", "display name")
-	if err := fs.Parse(args[2:]); err != nil {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
 		return err
 	}
+	if len(pos) != 2 || pos[0] != "add" {
+		return errors.New(use)
+	}
+	username := pos[1]
 	password := os.Getenv("ANXIN_PASSWORD")
 	if password == "" {
 		fmt.Fprint(stderr, "password: ")
