@@ -19,10 +19,14 @@ func (f Fen) String() string {
 	return fmt.Sprintf("%s%d.%02d", sign, v/100, v%100)
 }
 
+// yuanNoise strips what spreadsheets put around amounts; built once because
+// imports call ParseYuan for every row.
+var yuanNoise = strings.NewReplacer(",", "", "¥", "", "￥", "", " ", "")
+
 // ParseYuan parses a decimal yuan amount ("1234.5", "1,234.50", "¥12") into fen
 // without going through floating point.
 func ParseYuan(s string) (Fen, error) {
-	s = strings.TrimSpace(strings.NewReplacer(",", "", "¥", "", "￥", "", " ", "").Replace(s))
+	s = strings.TrimSpace(yuanNoise.Replace(s))
 	if s == "" {
 		return 0, fmt.Errorf("empty amount")
 	}

@@ -66,13 +66,14 @@ const (
 	PermTokenWrite    Permission = "token:write"
 	PermDataImport    Permission = "data:import"
 	PermDataExport    Permission = "data:export"
+	PermAuditRead     Permission = "audit:read"
 )
 
 // Permissions is the whole catalogue, for the route walk test and the docs.
 var Permissions = []Permission{
 	PermCustomerRead, PermCustomerWrite, PermPolicyRead, PermPolicyWrite,
 	PermProductRead, PermProductWrite, PermCalendarRead, PermCalendarWrite,
-	PermStaffRead, PermStaffWrite, PermTokenWrite, PermDataImport, PermDataExport,
+	PermStaffRead, PermStaffWrite, PermTokenWrite, PermDataImport, PermDataExport, PermAuditRead,
 }
 
 // rolePermissions maps roles to permissions: the one place that decides who
@@ -86,7 +87,7 @@ var rolePermissions = map[Role][]Permission{
 	RoleDirector:       {PermCustomerRead, PermPolicyRead, PermProductRead, PermCalendarRead, PermStaffRead, PermDataExport},
 	RoleGeneralManager: {PermCustomerRead, PermPolicyRead, PermProductRead, PermCalendarRead, PermStaffRead, PermDataExport},
 	RoleAgent:          {PermCustomerRead, PermPolicyRead, PermProductRead, PermCalendarRead},
-	RoleAuditor:        {PermCustomerRead, PermPolicyRead, PermProductRead, PermCalendarRead, PermStaffRead},
+	RoleAuditor:        {PermCustomerRead, PermPolicyRead, PermProductRead, PermCalendarRead, PermStaffRead, PermAuditRead},
 	RoleAdmin:          {PermCustomerRead, PermCustomerWrite, PermPolicyRead, PermPolicyWrite, PermProductRead, PermProductWrite, PermCalendarRead, PermCalendarWrite, PermStaffRead, PermStaffWrite, PermTokenWrite, PermDataImport, PermDataExport},
 }
 

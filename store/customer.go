@@ -248,3 +248,22 @@ func pageLimit(n int) int {
 	}
 	return n
 }
+
+// CustomerIDsByMobile returns the customers holding exactly this mobile
+// number (normally one).
+func (db *DB) CustomerIDsByMobile(ctx context.Context, tx *Tx, mobile string) ([]string, error) {
+	rows, err := db.q(tx).QueryContext(ctx, `SELECT DISTINCT customer_id FROM customer_mobiles WHERE mobile = $1 ORDER BY customer_id`, normalizeMobile(mobile))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}

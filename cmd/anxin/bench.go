@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/anxin-insure/anxin"
-	"github.com/anxin-insure/anxin/demo"
 	"github.com/anxin-insure/anxin/sheet"
 )
 
@@ -40,10 +39,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer svc.DB.Close()
-	for _, p := range demo.Products() {
-		if err := svc.PutProduct(ctx, anxin.SystemActor("bench"), p); err != nil {
-			return err
-		}
+	if err := svc.PutProduct(ctx, anxin.SystemActor("bench"), sheet.BenchmarkProduct()); err != nil {
+		return err
 	}
 	fmt.Fprintf(stdout, "generating %d customers and %d policies…\n", *rows, *rows)
 	custFile, polFile, err := sheet.GenerateBenchmarkFiles(dir, *rows, 1)
