@@ -140,45 +140,91 @@ func keepEnds(s string, head, tail int) string {
 }
 
 // MaskCustomer masks, in place, every field role r may not see in full.
-func MaskCustomer(c *Customer, r Role) {
-	if !r.SeesFull(FieldName) && c.Kind != Enterprise {
+func MaskCustomer(c *Customer, r Role) { MaskCustomerFor(c, Actor{Role: r}) }
+
+// MaskCustomerFor masks, in place, every field the actor may not see in full.
+// An enterprise's name is public (it is on its business licence).
+func MaskCustomerFor(c *Customer, a Actor) {
+	if !a.SeesFull(FieldName) && c.Kind != Enterprise {
 		c.Name = MaskName(c.Name)
 	}
-	if !r.SeesFull(FieldIDNumber) {
+	if !a.SeesFull(FieldIDNumber) {
 		c.IDNumber = Mask(FieldIDNumber, c.IDNumber)
 	}
-	if !r.SeesFull(FieldMobile) {
+	if !a.SeesFull(FieldMobile) {
 		m := make([]string, len(c.Mobiles))
 		for i, v := range c.Mobiles {
 			m[i] = Mask(FieldMobile, v)
 		}
 		c.Mobiles = m
 	}
-	if !r.SeesFull(FieldEmail) {
+	if !a.SeesFull(FieldEmail) {
 		c.Email = Mask(FieldEmail, c.Email)
 	}
-	if !r.SeesFull(FieldAddress) {
+	if !a.SeesFull(FieldAddress) {
 		c.Address = Mask(FieldAddress, c.Address)
 	}
 }
 
 // MaskPolicy masks the policy's personal fields: the bank account and the
 // beneficiaries' names and document numbers.
-func MaskPolicy(p *Policy, r Role) {
-	if !r.SeesFull(FieldBankAccount) {
+func MaskPolicy(p *Policy, r Role) { MaskPolicyFor(p, Actor{Role: r}) }
+
+// MaskPolicyFor masks the policy's personal fields for the actor.
+func MaskPolicyFor(p *Policy, a Actor) {
+	if !a.SeesFull(FieldBankAccount) {
 		p.BankAccount = Mask(FieldBankAccount, p.BankAccount)
 	}
 	if len(p.Beneficiaries) > 0 {
 		b := make([]Beneficiary, len(p.Beneficiaries))
 		copy(b, p.Beneficiaries)
 		for i := range b {
-			if !r.SeesFull(FieldName) {
+			if !a.SeesFull(FieldName) {
 				b[i].Name = MaskName(b[i].Name)
 			}
-			if !r.SeesFull(FieldIDNumber) {
+			if !a.SeesFull(FieldIDNumber) {
 				b[i].IDNumber = Mask(FieldIDNumber, b[i].IDNumber)
 			}
 		}
 		p.Beneficiaries = b
+	}
+}
+
+// CustomerField returns the customer's value of a personal field; mobiles
+// are joined with ", ".
+func CustomerField(c *Customer, f PersonalField) (string, bool) {
+	switch f {
+	case FieldName:
+		return c.Name, true
+	case FieldIDNumber:
+		return c.IDNumber, true
+	case FieldMobile:
+		return strings.Join(c.Mobiles, ", "), true
+	case FieldEmail:
+		return c.Email, true
+	case FieldAddress:
+		return c.Address, true
+	}
+	return "", false
+}
+
+// KeepUnchangedMasked undoes masking in an update: a client that read a
+// masked customer and sends it back unchanged must not overwrite the stored
+// values with stars. Any field whose new value equals the masked form of the
+// stored one keeps the stored value.
+func KeepUnchangedMasked(update, stored *Customer) {
+	keep := func(f PersonalField, newV *string, old string) {
+		if *newV != old && *newV == Mask(f, old) {
+			*newV = old
+		}
+	}
+	keep(FieldName, &update.Name, stored.Name)
+	keep(FieldIDNumber, &update.IDNumber, stored.IDNumber)
+	keep(FieldEmail, &update.Email, stored.Email)
+	keep(FieldAddress, &update.Address, stored.Address)
+	for i := range update.Mobiles {
+		for _, old := range stored.Mobiles {
+			keep(FieldMobile, &update.Mobiles[i], old)
+		}
 	}
 }

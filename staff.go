@@ -129,3 +129,10 @@ func SystemActor(channel string) Actor {
 
 // Can reports whether the actor may do p.
 func (a Actor) Can(p Permission) bool { return a.Role.Can(p) }
+
+// SeesFull reports whether the actor sees field f unmasked. The system
+// itself (jobs, the command line) works on full data; people see what their
+// role needs.
+func (a Actor) SeesFull(f PersonalField) bool {
+	return a.Kind == "system" || a.Role.SeesFull(f)
+}

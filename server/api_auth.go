@@ -13,6 +13,7 @@ type handlerFunc = func(w http.ResponseWriter, r *http.Request, p *service.Princ
 type loginRequest struct {
 	Username string `json:"username"`
 	Password string `json:"password"`
+	TOTP     string `json:"totp,omitempty"`
 }
 
 type meResponse struct {
@@ -26,7 +27,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, _ *service.Princi
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	res, err := s.svc.Login(r.Context(), req.Username, req.Password, clientIP(r), r.UserAgent())
+	res, err := s.svc.Login(r.Context(), service.Credentials{Username: req.Username, Password: req.Password, TOTP: req.TOTP, IP: clientIP(r), UserAgent: r.UserAgent()})
 	if err != nil {
 		return err
 	}
@@ -41,7 +42,7 @@ func (s *Server) setSessionCookie(w http.ResponseWriter, res *service.LoginResul
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
 	if c, err := r.Cookie(sessionCookie); err == nil {
-		if err := s.svc.Logout(r.Context(), c.Value); err != nil {
+		if err := s.svc.Logout(r.Context(), p.Actor, c.Value); err != nil {
 			return err
 		}
 	}
@@ -79,4 +80,36 @@ func clientIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+func (s *Server) startTOTP(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
+	setup, err := s.svc.StartTOTP(r.Context(), p.Actor)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, setup)
+}
+
+type totpConfirm struct {
+	Code string `json:"code"`
+}
+
+func (s *Server) confirmTOTP(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
+	var req totpConfirm
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if err := s.svc.ConfirmTOTP(r.Context(), p.Actor, req.Code); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) resetTOTP(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
+	if err := s.svc.ResetTOTP(r.Context(), p.Actor, r.PathValue("username")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }

@@ -279,8 +279,8 @@ func TestEveryRouteIsGuarded(t *testing.T) {
 		clients[r.Role] = env.signIn(r.Role)
 	}
 	for _, rt := range env.srv.Routes() {
-		if rt.Access == server.Public {
-			continue
+		if rt.Access == server.Public || rt.Access == server.Customer {
+			continue // customer routes answer staff with 401: TestSelfRoutesGuarded
 		}
 		path := strings.NewReplacer("{id}", "x", "{number}", "x", "{code}", "x", "{year}", "2026").Replace(rt.Path)
 		if rt.Permission == "" && rt.Access != server.Staff {

@@ -43,6 +43,7 @@ func (s *Server) consoleRoutes() []Route {
 		page("GET", "/policies/{number}", Staff, anxin.PermPolicyRead, "A policy: parties, coverages, beneficiaries, payment and history", s.consolePolicy),
 		page("GET", "/calendar", Staff, anxin.PermCalendarRead, "The working calendar of the current year", s.consoleCalendarNow),
 		page("GET", "/calendar/{year}", Staff, anxin.PermCalendarRead, "A year's working calendar and a deadline calculator", s.consoleCalendar),
+		page("GET", "/audit", Staff, anxin.PermAuditRead, "Audit log search by actor, object, action and date", s.consoleAudit),
 	}
 }
 
@@ -63,6 +64,7 @@ type consoleView struct {
 type consoleUser struct {
 	DisplayName string
 	RoleName    string
+	CanAudit    bool // shows the audit log in the nav
 }
 
 // newConsoleView fills the layout's part of a page for the caller p (nil
@@ -75,7 +77,7 @@ func (s *Server) newConsoleView(r *http.Request, p *service.Principal, nav, titl
 		if name == "" {
 			name = p.Staff.Username
 		}
-		v.User = &consoleUser{DisplayName: name, RoleName: web.RoleName(lang, p.Staff.Role)}
+		v.User = &consoleUser{DisplayName: name, RoleName: web.RoleName(lang, p.Staff.Role), CanAudit: p.Actor.Can(anxin.PermAuditRead)}
 		v.CSRFToken = p.CSRFToken
 	}
 	return v

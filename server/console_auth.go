@@ -51,7 +51,7 @@ func (s *Server) consoleLogin(w http.ResponseWriter, r *http.Request, p *service
 	}
 	username := r.PostForm.Get("username")
 	next := consoleLocalPath(r.PostForm.Get("next"))
-	res, err := s.svc.Login(r.Context(), username, r.PostForm.Get("password"), clientIP(r), r.UserAgent())
+	res, err := s.svc.Login(r.Context(), service.Credentials{Username: username, Password: r.PostForm.Get("password"), TOTP: r.PostForm.Get("totp"), IP: clientIP(r), UserAgent: r.UserAgent()})
 	if code := anxin.ErrorCode(err); code == anxin.EUnauthorized || code == anxin.ERateLimited {
 		var e *anxin.Error
 		errors.As(err, &e)
@@ -62,7 +62,11 @@ func (s *Server) consoleLogin(w http.ResponseWriter, r *http.Request, p *service
 	// Whoever was signed in on this browser before is signed out, so one
 	// browser never holds two live sessions.
 	if old, err := r.Cookie(sessionCookie); err == nil && old.Value != "" {
-		if err := s.svc.Logout(r.Context(), old.Value); err != nil {
+		previous := anxin.Actor{Kind: "staff", Channel: "console"}
+		if p != nil {
+			previous = p.Actor
+		}
+		if err := s.svc.Logout(r.Context(), previous, old.Value); err != nil {
 			s.log.WarnContext(r.Context(), "end previous session", "err", err, "request_id", requestID(r.Context()))
 		}
 	}
@@ -74,9 +78,9 @@ func (s *Server) consoleLogin(w http.ResponseWriter, r *http.Request, p *service
 	return nil
 }
 
-func (s *Server) consoleLogout(w http.ResponseWriter, r *http.Request, _ *service.Principal) error {
+func (s *Server) consoleLogout(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
 	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
-		if err := s.svc.Logout(r.Context(), c.Value); err != nil {
+		if err := s.svc.Logout(r.Context(), p.Actor, c.Value); err != nil {
 			return err
 		}
 	}

@@ -348,8 +348,10 @@ func consoleTestCustomers(t *testing.T, f *consoleFixture) {
 	c := consoleSignedIn(t, f)
 
 	all := c.page("/customers")
+	consoleWantNot(t, "list", all, f.holder.IDNumber, "13800138000")
 	consoleWant(t, "list", all, "张伟", "王芳", "深圳安达物流有限公司", "/customers/"+f.holder.ID, "黄金", "VIP", "钻石", "企业", "个人",
-		f.holder.IDNumber, "13800138000", "居民身份证", "统一社会信用代码",
+		// A CSR sees numbers masked (PIPL: minimum necessary), never in full.
+		anxin.Mask(anxin.FieldIDNumber, f.holder.IDNumber), "138****8000", "居民身份证", "统一社会信用代码",
 		`hx-get="/customers"`, `hx-trigger="keyup changed delay:300ms, search"`, `hx-target="#results"`, `action="/customers"`)
 
 	for _, tc := range []struct{ name, q, want string }{
@@ -419,14 +421,14 @@ func consoleTestCustomers(t *testing.T, f *consoleFixture) {
 func consoleTestCustomer(t *testing.T, f *consoleFixture) {
 	c := consoleSignedIn(t, f)
 	body := c.page("/customers/" + f.holder.ID)
-	consoleWant(t, "customer", body, "张伟", f.holder.IDNumber, "13800138000", "13912345678", "zhang.wei@example.cn", "北京市东城区东四十条 88 号",
+	consoleWant(t, "customer", body, "张伟", anxin.Mask(anxin.FieldIDNumber, f.holder.IDNumber), "138****8000", "139****5678", "z********@example.cn", "北京市东城区******",
 		"男", "1985-03-12", "黄金", "VIP",
 		// consents, with time and channel
 		"服务联系", "已同意", "营销推广", "已撤回", "员工控制台", "手机 App", "2026-11-20 10:00",
 		// policies, linked, with the customer's role in each
 		`href="/policies/`+f.health+`"`, `href="/policies/`+f.life+`"`, "安心百万医疗险", "安心定期寿险（20年）",
 		"投保人", "被保险人", "有效", "¥1,234.50", "¥3,560.00", "年交", "2026-03-01 至 2027-03-01")
-	consoleWantNot(t, "customer", body, f.auto)
+	consoleWantNot(t, "customer", body, f.auto, f.holder.IDNumber, "13800138000", "zhang.wei@example.cn")
 
 	spouse := c.page("/customers/" + f.spouse.ID)
 	consoleWant(t, "spouse", spouse, f.health, "被保险人", "女")

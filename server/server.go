@@ -42,14 +42,18 @@ type Server struct {
 	SecureCookies bool
 	// JobsHealthy reports whether this node's job runner is up, for /readyz.
 	JobsHealthy func() bool
+	// Self is customer self-service (it holds the SMS gateway); until it
+	// is set, the self-service routes answer 503.
+	Self *service.SelfService
 }
 
 // Access says who may call a route.
 type Access int
 
 const (
-	Public Access = iota // anyone, signed in or not
-	Staff                // a signed-in staff member or API token holding Permission
+	Public   Access = iota // anyone, signed in or not
+	Staff                  // a signed-in staff member or API token holding Permission
+	Customer               // a signed-in customer, on their own records; staff credentials never satisfy it
 )
 
 // Route is one endpoint.
@@ -69,6 +73,7 @@ func New(svc *service.Service, log *slog.Logger) *Server {
 	s := &Server{svc: svc, log: log, mux: http.NewServeMux(), JobsHealthy: func() bool { return true }}
 	s.metrics = newMetrics(svc.DB)
 	s.routes = append(s.apiRoutes(), s.consoleRoutes()...)
+	s.routes = append(s.routes, s.selfRoutes()...)
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Method+" "+rt.Path, s.wrap(rt))
 	}
@@ -92,7 +97,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !validRequestID.MatchString(id) {
 		id = newRequestID()
 	}
-	r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
+	ctx := context.WithValue(r.Context(), requestIDKey{}, id)
+	ctx = service.WithRequestMeta(ctx, service.RequestMeta{IP: clientIP(r), RequestID: id})
+	r = r.WithContext(ctx)
 	h := w.Header()
 	h.Set("X-Request-ID", id)
 	h.Set("X-Content-Type-Options", "nosniff")
@@ -178,7 +185,7 @@ func (s *Server) wrap(rt Route) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
-		p, err := s.authenticate(r)
+		p, err := s.authenticateFor(rt, r)
 		if err != nil {
 			s.fail(w, r, rt, err)
 			return
@@ -190,6 +197,10 @@ func (s *Server) wrap(rt Route) http.Handler {
 			}
 			if rt.Permission != "" && !p.Actor.Can(rt.Permission) {
 				s.log.InfoContext(r.Context(), "permission denied", "actor", p.Actor.ID, "permission", string(rt.Permission), "request_id", requestID(r.Context()))
+				if err := s.svc.RecordDenied(r.Context(), p.Actor, rt.Permission, rt.Method+" "+rt.Path); err != nil {
+					s.fail(w, r, rt, err)
+					return
+				}
 				s.fail(w, r, rt, &anxin.Error{Code: anxin.EForbidden, Message: "you do not have permission " + string(rt.Permission), MessageZH: "您没有执行此操作的权限（" + string(rt.Permission) + "）"})
 				return
 			}
@@ -218,6 +229,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, rt Route, err erro
 	}
 	if rt.API || strings.HasPrefix(r.URL.Path, "/api/") {
 		s.writeError(w, r, err)
+		return
+	}
+	if selfPath(r.URL.Path) {
+		s.selfError(w, r, err)
 		return
 	}
 	s.consoleError(w, r, err)

@@ -3,6 +3,7 @@ package service
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -125,7 +126,15 @@ func (s *Service) LoadCalendar(ctx context.Context, actor anxin.Actor, sch calen
 	if err := sch.Validate(); err != nil {
 		return fieldError("schedule", "invalid", err.Error(), "节假日安排无效："+err.Error())
 	}
-	if err := s.DB.InTx(ctx, func(tx *store.Tx) error { return tx.ReplaceCalendarYears(ctx, sch, source) }); err != nil {
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.ReplaceCalendarYears(ctx, sch, source); err != nil {
+			return err
+		}
+		r := AuditFor(actor, "calendar", fmt.Sprint(sch.Years), "load")
+		r.Detail = fmt.Sprintf("%d days from %s", len(sch.Days), source)
+		return record(ctx, tx, r)
+	})
+	if err != nil {
 		return err
 	}
 	s.Calendar.invalidate()

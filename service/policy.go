@@ -20,8 +20,16 @@ func (s *Service) CreatePolicy(ctx context.Context, actor anxin.Actor, p *anxin.
 		if warnings, err = s.checkPolicy(ctx, tx, p); err != nil {
 			return err
 		}
-		return tx.CreatePolicy(ctx, p, actorLabel(actor), "issued")
+		if err := tx.CreatePolicy(ctx, p, actorLabel(actor), "issued"); err != nil {
+			return err
+		}
+		r := AuditFor(actor, "policy", p.Number, "create")
+		r.Changes = policyChanges(nil, p)
+		return record(ctx, tx, r)
 	})
+	if err == nil {
+		anxin.MaskPolicyFor(p, actor)
+	}
 	return warnings, err
 }
 
@@ -43,12 +51,42 @@ func (s *Service) UpdatePolicy(ctx context.Context, actor anxin.Actor, p *anxin.
 			return fieldError("number", "immutable", "a policy number cannot change", "保单号不可修改")
 		}
 		p.CreatedAt = old.CreatedAt
+		keepUnchangedMaskedPolicy(p, old)
 		if warnings, err = s.checkPolicy(ctx, tx, p); err != nil {
 			return err
 		}
-		return tx.UpdatePolicy(ctx, p, expectVersion, actorLabel(actor), reason)
+		if err := tx.UpdatePolicy(ctx, p, expectVersion, actorLabel(actor), reason); err != nil {
+			return err
+		}
+		r := AuditFor(actor, "policy", p.Number, "update")
+		r.Changes = policyChanges(old, p)
+		r.Detail = reason
+		return record(ctx, tx, r)
 	})
+	if err == nil {
+		anxin.MaskPolicyFor(p, actor)
+	}
 	return warnings, err
+}
+
+// keepUnchangedMaskedPolicy keeps stored values that come back in the
+// masked form the caller was shown.
+func keepUnchangedMaskedPolicy(p, old *anxin.Policy) {
+	if p.BankAccount != old.BankAccount && p.BankAccount == anxin.Mask(anxin.FieldBankAccount, old.BankAccount) {
+		p.BankAccount = old.BankAccount
+	}
+	for i := range p.Beneficiaries {
+		if i >= len(old.Beneficiaries) {
+			break
+		}
+		b, o := &p.Beneficiaries[i], old.Beneficiaries[i]
+		if b.Name != o.Name && b.Name == anxin.MaskName(o.Name) {
+			b.Name = o.Name
+		}
+		if b.IDNumber != o.IDNumber && b.IDNumber == anxin.Mask(anxin.FieldIDNumber, o.IDNumber) {
+			b.IDNumber = o.IDNumber
+		}
+	}
 }
 
 // checkPolicy normalises and validates p inside tx, including that its
@@ -87,29 +125,68 @@ func (s *Service) checkPolicy(ctx context.Context, tx *store.Tx, p *anxin.Policy
 	return warnings, pr.Err()
 }
 
-// Policy returns a policy by number.
+// Policy returns a policy by number, masked for the actor.
 func (s *Service) Policy(ctx context.Context, actor anxin.Actor, number string) (*anxin.Policy, error) {
 	if err := authorize(actor, anxin.PermPolicyRead); err != nil {
 		return nil, err
 	}
-	return s.DB.GetPolicyByNumber(ctx, nil, number)
+	p, err := s.DB.GetPolicyByNumber(ctx, nil, number)
+	if err != nil {
+		return nil, err
+	}
+	anxin.MaskPolicyFor(p, actor)
+	return p, nil
 }
 
-// FindPolicies lists policies, e.g. a customer's.
+// FindPolicies lists policies, e.g. a customer's, masked for the actor.
 func (s *Service) FindPolicies(ctx context.Context, actor anxin.Actor, f anxin.PolicyFilter) ([]*anxin.Policy, error) {
 	if err := authorize(actor, anxin.PermPolicyRead); err != nil {
 		return nil, err
 	}
-	return s.DB.FindPolicies(ctx, f)
+	ps, err := s.DB.FindPolicies(ctx, f)
+	for _, p := range ps {
+		anxin.MaskPolicyFor(p, actor)
+	}
+	return ps, err
 }
 
-// PolicyHistory returns every version of a policy.
+// PolicyHistory returns every version of a policy, masked for the actor.
 func (s *Service) PolicyHistory(ctx context.Context, actor anxin.Actor, number string) ([]anxin.PolicyVersion, error) {
 	p, err := s.Policy(ctx, actor, number)
 	if err != nil {
 		return nil, err
 	}
-	return s.DB.PolicyHistory(ctx, p.ID)
+	h, err := s.DB.PolicyHistory(ctx, p.ID)
+	for i := range h {
+		anxin.MaskPolicyFor(&h[i].Policy, actor)
+	}
+	return h, err
+}
+
+// UnmaskPolicyBankAccount returns a policy's bank account in full, for a
+// stated reason, and records it.
+func (s *Service) UnmaskPolicyBankAccount(ctx context.Context, actor anxin.Actor, number, reason string) (string, error) {
+	if err := authorize(actor, anxin.PermPolicyRead); err != nil {
+		return "", err
+	}
+	if !actor.Role.MayUnmask(anxin.FieldBankAccount) {
+		return "", s.deny(ctx, actor, "policy", number, "unmask:bank_account")
+	}
+	if len([]rune(reason)) < 4 {
+		return "", fieldError("reason", "required", "say why you need the full value (at least 4 characters)", "请说明查看完整信息的原因（至少 4 个字）")
+	}
+	var value string
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		p, err := s.DB.GetPolicyByNumber(ctx, tx, number)
+		if err != nil {
+			return err
+		}
+		value = p.BankAccount
+		r := AuditFor(actor, "policy", p.Number, "unmask")
+		r.Detail = "bank_account: " + reason
+		return record(ctx, tx, r)
+	})
+	return value, err
 }
 
 // Products returns the catalogue.
@@ -136,5 +213,12 @@ func (s *Service) PutProduct(ctx context.Context, actor anxin.Actor, p *anxin.Pr
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	return s.DB.InTx(ctx, func(tx *store.Tx) error { return tx.PutProduct(ctx, p) })
+	return s.DB.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.PutProduct(ctx, p); err != nil {
+			return err
+		}
+		r := AuditFor(actor, "product", p.Code, "put")
+		r.Changes = map[string][2]any{"name": Change(nil, p.Name), "coverages": Change(nil, len(p.Coverages))}
+		return record(ctx, tx, r)
+	})
 }

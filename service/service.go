@@ -11,6 +11,7 @@ import (
 
 	"github.com/anxin-insure/anxin"
 	"github.com/anxin-insure/anxin/store"
+	"github.com/anxin-insure/anxin/vault"
 )
 
 // Service is the application. Its fields are its dependencies.
@@ -20,6 +21,8 @@ type Service struct {
 	Calendar *CalendarCache
 	// Now is the clock; tests move it. It is the same clock the store uses.
 	Now func() time.Time
+	// Keys is the key ring, for rotation; the store seals with it.
+	Keys *vault.Keyring
 }
 
 // New wires a service over db.

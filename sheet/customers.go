@@ -133,8 +133,8 @@ func sameCustomer(a, b *anxin.Customer) bool {
 }
 
 var (
-	customerInsertColumns = []string{"id", "kind", "name", "gender", "birth_date", "id_type", "id_number", "email", "address", "tier", "vip", "version", "created_at", "updated_at"}
-	mobileInsertColumns   = []string{"customer_id", "position", "mobile"}
+	customerInsertColumns = []string{"id", "kind", "name", "gender", "birth_date", "id_type", "id_number", "email", "address", "tier", "vip", "version", "created_at", "updated_at", "id_number_idx"}
+	mobileInsertColumns   = []string{"customer_id", "position", "mobile", "mobile_idx"}
 )
 
 // write creates customers with the same rows store.Tx.CreateCustomer
@@ -152,13 +152,14 @@ func (ci *customerImport) write(ctx context.Context, tx *store.Tx, from, to int,
 			c.ID = ids[i]
 			c.Version = 1
 			c.CreatedAt, c.UpdatedAt = tx.Now, tx.Now
-			err := cust.add(ctx, c.ID, string(c.Kind), c.Name, string(c.Gender), c.BirthDate.String(), string(c.IDType), c.IDNumber,
-				c.Email, c.Address, string(c.Tier), c.VIP, int64(c.Version), c.CreatedAt, c.UpdatedAt)
+			db := tx.DB()
+			err := cust.add(ctx, c.ID, string(c.Kind), c.Name, string(c.Gender), c.BirthDate.String(), string(c.IDType), db.SealValue(c.IDNumber),
+				db.SealValue(c.Email), db.SealValue(c.Address), string(c.Tier), c.VIP, int64(c.Version), c.CreatedAt, c.UpdatedAt, db.IDNumberIndex(c.IDNumber))
 			if err != nil {
 				return 0, 0, err
 			}
 			for i, m := range c.Mobiles {
-				if err := mob.add(ctx, c.ID, int64(i), m); err != nil {
+				if err := mob.add(ctx, c.ID, int64(i), db.SealValue(m), db.MobileIndex(m)); err != nil {
 					return 0, 0, err
 				}
 			}

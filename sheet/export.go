@@ -21,6 +21,9 @@ type ExportOptions struct {
 	// policyholder and the insured, of whom only the document is written.
 	// A masked file no longer re-imports to the same records.
 	MaskCustomer func(*anxin.Customer)
+	// MaskPolicy, when set, is applied to every policy before it is
+	// written (bank account, beneficiaries).
+	MaskPolicy func(*anxin.Policy)
 }
 
 // exportPage is how many records are read per query.
@@ -178,6 +181,9 @@ func ExportPolicies(ctx context.Context, db *store.DB, w io.Writer, opt ExportOp
 			return k.typ, k.number
 		}
 		for _, p := range page {
+			if opt.MaskPolicy != nil {
+				opt.MaskPolicy(p)
+			}
 			row = policyRow{Policy: *p}
 			row.holderType, row.holderNumber = document(p.PolicyholderID)
 			row.insuredType, row.insuredNumber = document(p.InsuredID)

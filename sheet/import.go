@@ -13,6 +13,10 @@ import (
 
 // Options control an import.
 type Options struct {
+	// OnWrite, when set, runs inside each write transaction after its rows,
+	// with what that transaction created and updated: the audit record of
+	// an import commits with the rows it describes.
+	OnWrite func(ctx context.Context, tx *store.Tx, created, updated int) error
 	// Partial writes the valid rows and reports the others. Without it an
 	// import is all-or-nothing: one bad row and nothing is written.
 	Partial bool
@@ -255,6 +259,9 @@ func run(ctx context.Context, db *store.DB, r io.Reader, format string, opt Opti
 					progress()
 				}
 			})
+			if err == nil && opt.OnWrite != nil {
+				err = opt.OnWrite(ctx, tx, created, updated)
+			}
 			return err
 		})
 		if err != nil {

@@ -283,7 +283,9 @@ func (pi *policyImport) writeCreates(ctx context.Context, tx *store.Tx, from, to
 				encodeErr = err
 				return
 			}
-			doc := string(b)
+			// One ciphertext serves the policy row and its first version:
+			// the same plaintext under the same key needs sealing once.
+			doc := tx.DB().SealValue(string(b))
 			batch = append(batch, createRow{
 				policy: [15]any{p.ID, p.Number, p.ProductCode, p.PolicyholderID, p.InsuredID, string(p.Status), int64(p.Premium),
 					p.EffectiveDate.String(), p.ExpiryDate.String(), p.SalesChannel, p.AgentCode, doc, int64(p.Version), now, now},

@@ -206,28 +206,54 @@ type reader struct {
 	q interface {
 		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	}
-	m marks
+	m  marks
+	db *store.DB
 }
 
-func readerFor(db *store.DB) reader { return reader{q: db.Reader(), m: marksFor(db)} }
+func readerFor(db *store.DB) reader { return reader{q: db.Reader(), m: marksFor(db), db: db} }
+
+// openAll replaces each sealed value with its plaintext.
+func (rd reader) openAll(values ...*string) error {
+	for _, v := range values {
+		plain, err := rd.db.OpenValue(*v)
+		if err != nil {
+			return err
+		}
+		*v = plain
+	}
+	return nil
+}
+
+// indexes returns the blind indexes of numbers and the number behind each:
+// ID numbers are stored sealed and found through their index.
+func (rd reader) indexes(numbers []string) ([]string, map[string]string) {
+	idx := make([]string, len(numbers))
+	back := make(map[string]string, len(numbers))
+	for i, n := range numbers {
+		idx[i] = rd.db.IDNumberIndex(n)
+		back[idx[i]] = n
+	}
+	return idx, back
+}
 
 // lookupCustomerIDs returns the id of each customer holding one of the
 // documents.
 func (rd reader) lookupCustomerIDs(ctx context.Context, keys []identity) (map[identity]string, error) {
 	out := make(map[identity]string, len(keys))
 	for typ, numbers := range byType(keys) {
-		err := inChunks(numbers, func(part []string) error {
-			rows, err := rd.q.QueryContext(ctx, `SELECT id, id_number FROM customers WHERE id_type = `+rd.m.list(1, 1)+` AND id_number IN (`+rd.m.list(2, len(part))+`)`, anys(string(typ), part)...)
+		idx, back := rd.indexes(numbers)
+		err := inChunks(idx, func(part []string) error {
+			rows, err := rd.q.QueryContext(ctx, `SELECT id, id_number_idx FROM customers WHERE id_type = `+rd.m.list(1, 1)+` AND id_number_idx IN (`+rd.m.list(2, len(part))+`)`, anys(string(typ), part)...)
 			if err != nil {
 				return err
 			}
 			defer rows.Close()
 			for rows.Next() {
-				var id, number string
-				if err := rows.Scan(&id, &number); err != nil {
+				var id, ix string
+				if err := rows.Scan(&id, &ix); err != nil {
 					return err
 				}
-				out[identity{typ, number}] = id
+				out[identity{typ, back[ix]}] = id
 			}
 			return rows.Err()
 		})
@@ -244,9 +270,10 @@ func (rd reader) lookupCustomers(ctx context.Context, keys []identity) (map[iden
 	out := make(map[identity]*anxin.Customer, len(keys))
 	byID := map[string]*anxin.Customer{}
 	for typ, numbers := range byType(keys) {
-		err := inChunks(numbers, func(part []string) error {
+		idx, _ := rd.indexes(numbers)
+		err := inChunks(idx, func(part []string) error {
 			rows, err := rd.q.QueryContext(ctx, `SELECT id, kind, name, gender, birth_date, id_type, id_number, email, address, tier, vip, version
-				FROM customers WHERE id_type = `+rd.m.list(1, 1)+` AND id_number IN (`+rd.m.list(2, len(part))+`)`, anys(string(typ), part)...)
+				FROM customers WHERE id_type = `+rd.m.list(1, 1)+` AND id_number_idx IN (`+rd.m.list(2, len(part))+`)`, anys(string(typ), part)...)
 			if err != nil {
 				return err
 			}
@@ -259,6 +286,9 @@ func (rd reader) lookupCustomers(ctx context.Context, keys []identity) (map[iden
 				}
 				if birth != "" {
 					c.BirthDate, _ = anxin.ParseDate(birth)
+				}
+				if err := rd.openAll(&c.IDNumber, &c.Email, &c.Address); err != nil {
+					return err
 				}
 				out[identity{c.IDType, c.IDNumber}] = c
 				byID[c.ID] = c
@@ -284,6 +314,9 @@ func (rd reader) lookupCustomers(ctx context.Context, keys []identity) (map[iden
 			if err := rows.Scan(&id, &m); err != nil {
 				return err
 			}
+			if err := rd.openAll(&m); err != nil {
+				return err
+			}
 			byID[id].Mobiles = append(byID[id].Mobiles, m)
 		}
 		return rows.Err()
@@ -302,12 +335,15 @@ func (rd reader) lookupPolicies(ctx context.Context, numbers []string) (map[stri
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var doc []byte
+			var doc string
 			if err := rows.Scan(&doc); err != nil {
 				return err
 			}
+			if err := rd.openAll(&doc); err != nil {
+				return err
+			}
 			p := &anxin.Policy{}
-			if err := json.Unmarshal(doc, p); err != nil {
+			if err := json.Unmarshal([]byte(doc), p); err != nil {
 				return err
 			}
 			out[p.Number] = p
@@ -330,6 +366,9 @@ func (rd reader) lookupIdentities(ctx context.Context, ids []string) (map[string
 			var id string
 			var k identity
 			if err := rows.Scan(&id, &k.typ, &k.number); err != nil {
+				return err
+			}
+			if err := rd.openAll(&k.number); err != nil {
 				return err
 			}
 			out[id] = k

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/anxin-insure/anxin"
@@ -17,9 +18,11 @@ func (tx *Tx) CreateCustomer(ctx context.Context, c *anxin.Customer) error {
 	}
 	c.Version = 1
 	c.CreatedAt, c.UpdatedAt = tx.Now, tx.Now
-	_, err := tx.ExecContext(ctx, `INSERT INTO customers (`+customerColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-		c.ID, c.Kind, c.Name, c.Gender, c.BirthDate.String(), c.IDType, c.IDNumber, c.Email, c.Address, c.Tier, c.VIP, c.Version, c.CreatedAt, c.UpdatedAt)
+	db := tx.db
+	_, err := tx.ExecContext(ctx, `INSERT INTO customers (`+customerColumns+`, id_number_idx)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+		c.ID, c.Kind, c.Name, c.Gender, c.BirthDate.String(), c.IDType, db.seal(c.IDNumber), db.seal(c.Email), db.seal(c.Address),
+		c.Tier, c.VIP, c.Version, c.CreatedAt, c.UpdatedAt, db.idIndex(c.IDNumber))
 	if err != nil {
 		err = translate(err)
 		if anxin.ErrorCode(err) == anxin.EConflict {
@@ -44,7 +47,8 @@ func (tx *Tx) writeMobiles(ctx context.Context, c *anxin.Customer) error {
 		return err
 	}
 	for i, m := range c.Mobiles {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO customer_mobiles (customer_id, position, mobile) VALUES ($1, $2, $3)`, c.ID, i, m); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO customer_mobiles (customer_id, position, mobile, mobile_idx) VALUES ($1, $2, $3, $4)`,
+			c.ID, i, tx.db.seal(m), tx.db.mobileIndex(m)); err != nil {
 			return translate(err)
 		}
 	}
@@ -64,10 +68,12 @@ func (tx *Tx) AddConsent(ctx context.Context, customerID string, cs *anxin.Conse
 // UpdateCustomer writes c if its stored version is still expectVersion, and
 // bumps the version. A stale version is EPrecondition.
 func (tx *Tx) UpdateCustomer(ctx context.Context, c *anxin.Customer, expectVersion int) error {
+	db := tx.db
 	res, err := tx.ExecContext(ctx, `UPDATE customers SET kind = $1, name = $2, gender = $3, birth_date = $4, id_type = $5, id_number = $6,
-		email = $7, address = $8, tier = $9, vip = $10, version = version + 1, updated_at = $11
+		email = $7, address = $8, tier = $9, vip = $10, version = version + 1, updated_at = $11, id_number_idx = $14
 		WHERE id = $12 AND version = $13`,
-		c.Kind, c.Name, c.Gender, c.BirthDate.String(), c.IDType, c.IDNumber, c.Email, c.Address, c.Tier, c.VIP, tx.Now, c.ID, expectVersion)
+		c.Kind, c.Name, c.Gender, c.BirthDate.String(), c.IDType, db.seal(c.IDNumber), db.seal(c.Email), db.seal(c.Address), c.Tier, c.VIP, tx.Now, c.ID, expectVersion,
+		db.idIndex(c.IDNumber))
 	if err != nil {
 		return translate(err)
 	}
@@ -85,7 +91,7 @@ func (tx *Tx) UpdateCustomer(ctx context.Context, c *anxin.Customer, expectVersi
 // GetCustomer returns one customer with mobiles and consents.
 func (db *DB) GetCustomer(ctx context.Context, tx *Tx, id string) (*anxin.Customer, error) {
 	q := db.q(tx)
-	c, err := scanCustomer(q.QueryRowContext(ctx, `SELECT `+customerColumns+` FROM customers WHERE id = $1`, id))
+	c, err := db.scanCustomer(q.QueryRowContext(ctx, `SELECT `+customerColumns+` FROM customers WHERE id = $1`, id))
 	if err != nil {
 		err = translate(err)
 		if anxin.ErrorCode(err) == anxin.ENotFound {
@@ -102,7 +108,7 @@ func (db *DB) GetCustomer(ctx context.Context, tx *Tx, id string) (*anxin.Custom
 // FindCustomerByIdentity returns the customer holding a document, or ENotFound.
 func (db *DB) FindCustomerByIdentity(ctx context.Context, tx *Tx, idType anxin.IDType, number string) (*anxin.Customer, error) {
 	var id string
-	err := db.q(tx).QueryRowContext(ctx, `SELECT id FROM customers WHERE id_type = $1 AND id_number = $2`, idType, number).Scan(&id)
+	err := db.q(tx).QueryRowContext(ctx, `SELECT id FROM customers WHERE id_type = $1 AND id_number_idx = $2`, idType, db.idIndex(number)).Scan(&id)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -118,10 +124,14 @@ func (db *DB) FindCustomers(ctx context.Context, f anxin.CustomerFilter) ([]*anx
 		return "$" + itoa(len(args))
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		// A query is a name fragment, or an exact mobile or document number.
-		upper := strings.ToUpper(q)
-		where = append(where, `(name LIKE `+arg("%"+escapeLike(q)+"%")+` ESCAPE '\' OR id_number = `+arg(upper)+
-			` OR id IN (SELECT customer_id FROM customer_mobiles WHERE mobile = `+arg(normalizeMobile(q))+`))`)
+		// Numbers are matched exactly through their blind indexes; a query
+		// that can only be a number skips the name scan.
+		numeric := looksLikeNumber(q)
+		cond := `id_number_idx = ` + arg(db.idIndex(q)) + ` OR id IN (SELECT customer_id FROM customer_mobiles WHERE mobile_idx = ` + arg(db.mobileIndex(q)) + `)`
+		if !numeric {
+			cond = `name LIKE ` + arg("%"+escapeLike(q)+"%") + ` ESCAPE '\' OR ` + cond
+		}
+		where = append(where, `(`+cond+`)`)
 	}
 	if f.Kind != "" {
 		where = append(where, `kind = `+arg(f.Kind))
@@ -144,7 +154,7 @@ func (db *DB) FindCustomers(ctx context.Context, f anxin.CustomerFilter) ([]*anx
 	defer rows.Close()
 	var out []*anxin.Customer
 	for rows.Next() {
-		c, err := scanCustomer(rows)
+		c, err := db.scanCustomer(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -190,7 +200,12 @@ func (db *DB) loadCustomerDetails(ctx context.Context, q queryer, cs []*anxin.Cu
 			rows.Close()
 			return err
 		}
-		byID[id].Mobiles = append(byID[id].Mobiles, m)
+		plain, err := db.open(m)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		byID[id].Mobiles = append(byID[id].Mobiles, plain)
 	}
 	rows.Close()
 	rows, err = q.QueryContext(ctx, `SELECT customer_id, purpose, granted, channel, at FROM customer_consents WHERE customer_id IN (`+in+`) ORDER BY customer_id, at, id`, ids...)
@@ -212,11 +227,18 @@ func (db *DB) loadCustomerDetails(ctx context.Context, q queryer, cs []*anxin.Cu
 
 type scanner interface{ Scan(dest ...any) error }
 
-func scanCustomer(s scanner) (*anxin.Customer, error) {
+func (db *DB) scanCustomer(s scanner) (*anxin.Customer, error) {
 	var c anxin.Customer
-	var birth string
-	if err := s.Scan(&c.ID, &c.Kind, &c.Name, &c.Gender, &birth, &c.IDType, &c.IDNumber, &c.Email, &c.Address, &c.Tier, &c.VIP, &c.Version, &c.CreatedAt, &c.UpdatedAt); err != nil {
+	var birth, num, email, addr string
+	if err := s.Scan(&c.ID, &c.Kind, &c.Name, &c.Gender, &birth, &c.IDType, &num, &email, &addr, &c.Tier, &c.VIP, &c.Version, &c.CreatedAt, &c.UpdatedAt); err != nil {
 		return nil, err
+	}
+	var errs [3]error
+	c.IDNumber, errs[0] = db.open(num)
+	c.Email, errs[1] = db.open(email)
+	c.Address, errs[2] = db.open(addr)
+	if err := firstErr(errs[:]...); err != nil {
+		return nil, fmt.Errorf("customer %s: %w", c.ID, err)
 	}
 	if birth != "" {
 		c.BirthDate, _ = anxin.ParseDate(birth)
@@ -252,7 +274,7 @@ func pageLimit(n int) int {
 // CustomerIDsByMobile returns the customers holding exactly this mobile
 // number (normally one).
 func (db *DB) CustomerIDsByMobile(ctx context.Context, tx *Tx, mobile string) ([]string, error) {
-	rows, err := db.q(tx).QueryContext(ctx, `SELECT DISTINCT customer_id FROM customer_mobiles WHERE mobile = $1 ORDER BY customer_id`, normalizeMobile(mobile))
+	rows, err := db.q(tx).QueryContext(ctx, `SELECT DISTINCT customer_id FROM customer_mobiles WHERE mobile_idx = $1 ORDER BY customer_id`, db.mobileIndex(mobile))
 	if err != nil {
 		return nil, err
 	}
@@ -266,4 +288,18 @@ func (db *DB) CustomerIDsByMobile(ctx context.Context, tx *Tx, mobile string) ([
 		ids = append(ids, id)
 	}
 	return ids, rows.Err()
+}
+
+// looksLikeNumber reports whether q can only be a document or phone number
+// (digits, spaces, +, -, and a trailing X), never part of a name.
+func looksLikeNumber(q string) bool {
+	for i, r := range q {
+		switch {
+		case r >= '0' && r <= '9', r == ' ', r == '-', r == '+':
+		case (r == 'x' || r == 'X') && i == len(q)-1:
+		default:
+			return false
+		}
+	}
+	return true
 }

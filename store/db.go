@@ -50,6 +50,9 @@ type DB struct {
 
 	// Now is the clock. Tests replace it; every transaction reads it once.
 	Now func() time.Time
+	// Vault seals personal data; it must be set before any customer or
+	// policy is read or written.
+	Vault Sealer
 }
 
 // Open connects to dsn: a postgres:// URL selects PostgreSQL, anything else

@@ -23,7 +23,7 @@ func (tx *Tx) CreatePolicy(ctx context.Context, p *anxin.Policy, by, reason stri
 		sales_channel, agent_code, document, version, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 		p.ID, p.Number, p.ProductCode, p.PolicyholderID, p.InsuredID, p.Status, p.Premium, p.EffectiveDate.String(), p.ExpiryDate.String(),
-		p.SalesChannel, p.AgentCode, string(doc), p.Version, p.CreatedAt, p.UpdatedAt)
+		p.SalesChannel, p.AgentCode, tx.db.seal(string(doc)), p.Version, p.CreatedAt, p.UpdatedAt)
 	if err != nil {
 		err = translate(err)
 		if anxin.ErrorCode(err) == anxin.EConflict {
@@ -47,7 +47,7 @@ func (tx *Tx) UpdatePolicy(ctx context.Context, p *anxin.Policy, expectVersion i
 		effective_date = $6, expiry_date = $7, sales_channel = $8, agent_code = $9, document = $10, version = $11, updated_at = $12
 		WHERE id = $13 AND version = $14`,
 		p.ProductCode, p.PolicyholderID, p.InsuredID, p.Status, p.Premium, p.EffectiveDate.String(), p.ExpiryDate.String(),
-		p.SalesChannel, p.AgentCode, string(doc), p.Version, p.UpdatedAt, p.ID, expectVersion)
+		p.SalesChannel, p.AgentCode, tx.db.seal(string(doc)), p.Version, p.UpdatedAt, p.ID, expectVersion)
 	if err != nil {
 		return translate(err)
 	}
@@ -62,7 +62,7 @@ func (tx *Tx) UpdatePolicy(ctx context.Context, p *anxin.Policy, expectVersion i
 
 func (tx *Tx) addPolicyVersion(ctx context.Context, p *anxin.Policy, doc []byte, by, reason string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO policy_versions (policy_id, version, document, changed_at, changed_by, reason) VALUES ($1, $2, $3, $4, $5, $6)`,
-		p.ID, p.Version, string(doc), tx.Now, by, reason)
+		p.ID, p.Version, tx.db.seal(string(doc)), tx.Now, by, reason)
 	return translate(err)
 }
 
@@ -86,10 +86,15 @@ func (db *DB) policyWhere(ctx context.Context, tx *Tx, where string, arg any) (*
 		}
 		return nil, err
 	}
-	return decodePolicy(doc)
+	return db.decodePolicy(doc)
 }
 
-func decodePolicy(doc string) (*anxin.Policy, error) {
+// decodePolicy opens and decodes a stored policy document.
+func (db *DB) decodePolicy(sealed string) (*anxin.Policy, error) {
+	doc, err := db.open(sealed)
+	if err != nil {
+		return nil, err
+	}
 	var p anxin.Policy
 	if err := json.Unmarshal([]byte(doc), &p); err != nil {
 		return nil, err
@@ -134,7 +139,7 @@ func (db *DB) FindPolicies(ctx context.Context, f anxin.PolicyFilter) ([]*anxin.
 		if err := rows.Scan(&doc); err != nil {
 			return nil, err
 		}
-		p, err := decodePolicy(doc)
+		p, err := db.decodePolicy(doc)
 		if err != nil {
 			return nil, err
 		}
@@ -157,7 +162,7 @@ func (db *DB) PolicyHistory(ctx context.Context, id string) ([]anxin.PolicyVersi
 		if err := rows.Scan(&v.Version, &doc, &v.ChangedAt, &v.ChangedBy, &v.Reason); err != nil {
 			return nil, err
 		}
-		p, err := decodePolicy(doc)
+		p, err := db.decodePolicy(doc)
 		if err != nil {
 			return nil, err
 		}

@@ -14,9 +14,12 @@ type StaffCredentials struct {
 	PasswordHash string
 	FailedLogins int
 	LockedUntil  time.Time
+	TOTPSecret   string // base32, opened; "" when none
+	TOTPEnabled  bool
+	TOTPLastStep int64 // the last time step accepted, so a code works once
 }
 
-const staffColumns = `id, username, display_name, role, email, active, created_at, password_hash, failed_logins, locked_until`
+const staffColumns = `id, username, display_name, role, email, active, created_at, password_hash, failed_logins, locked_until, totp_secret, totp_enabled, totp_last_step`
 
 // CreateStaff inserts a staff member with an already-hashed password.
 func (tx *Tx) CreateStaff(ctx context.Context, s *anxin.Staff, passwordHash string) error {
@@ -31,12 +34,31 @@ func (tx *Tx) CreateStaff(ctx context.Context, s *anxin.Staff, passwordHash stri
 
 // StaffByUsername returns credentials for sign-in.
 func (db *DB) StaffByUsername(ctx context.Context, tx *Tx, username string) (*StaffCredentials, error) {
-	return scanStaff(db.q(tx).QueryRowContext(ctx, `SELECT `+staffColumns+` FROM staff WHERE username = $1`, username))
+	return db.scanStaff(db.q(tx).QueryRowContext(ctx, `SELECT `+staffColumns+` FROM staff WHERE username = $1`, username))
 }
 
 // GetStaff returns a staff member by id.
 func (db *DB) GetStaff(ctx context.Context, tx *Tx, id string) (*StaffCredentials, error) {
-	return scanStaff(db.q(tx).QueryRowContext(ctx, `SELECT `+staffColumns+` FROM staff WHERE id = $1`, id))
+	return db.scanStaff(db.q(tx).QueryRowContext(ctx, `SELECT `+staffColumns+` FROM staff WHERE id = $1`, id))
+}
+
+// SetTOTP stores a staff member's second-factor secret (sealed) and
+// whether it is in force.
+func (tx *Tx) SetTOTP(ctx context.Context, staffID, secret string, enabled bool) error {
+	_, err := tx.ExecContext(ctx, `UPDATE staff SET totp_secret = $1, totp_enabled = $2, totp_last_step = 0 WHERE id = $3`, tx.db.seal(secret), enabled, staffID)
+	return err
+}
+
+// UseTOTPStep records an accepted code's time step; it fails (returns
+// false) when that step or a later one was already used, so a code
+// intercepted in transit cannot be replayed.
+func (tx *Tx) UseTOTPStep(ctx context.Context, staffID string, step int64) (bool, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE staff SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1`, step, staffID)
+	if err != nil {
+		return false, err
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
 }
 
 // ListStaff returns every staff member ordered by username.
@@ -48,7 +70,7 @@ func (db *DB) ListStaff(ctx context.Context) ([]anxin.Staff, error) {
 	defer rows.Close()
 	var out []anxin.Staff
 	for rows.Next() {
-		s, err := scanStaff(rows)
+		s, err := db.scanStaff(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -57,10 +79,12 @@ func (db *DB) ListStaff(ctx context.Context) ([]anxin.Staff, error) {
 	return out, rows.Err()
 }
 
-func scanStaff(s scanner) (*StaffCredentials, error) {
+func (db *DB) scanStaff(s scanner) (*StaffCredentials, error) {
 	var c StaffCredentials
 	var locked sql.NullTime
-	err := s.Scan(&c.ID, &c.Username, &c.DisplayName, &c.Role, &c.Email, &c.Active, &c.CreatedAt, &c.PasswordHash, &c.FailedLogins, &locked)
+	var totp string
+	err := s.Scan(&c.ID, &c.Username, &c.DisplayName, &c.Role, &c.Email, &c.Active, &c.CreatedAt, &c.PasswordHash, &c.FailedLogins, &locked,
+		&totp, &c.TOTPEnabled, &c.TOTPLastStep)
 	if err != nil {
 		err = translate(err)
 		if anxin.ErrorCode(err) == anxin.ENotFound {
@@ -70,6 +94,9 @@ func scanStaff(s scanner) (*StaffCredentials, error) {
 	}
 	if locked.Valid {
 		c.LockedUntil = locked.Time.UTC()
+	}
+	if c.TOTPSecret, err = db.open(totp); err != nil {
+		return nil, err
 	}
 	c.CreatedAt = c.CreatedAt.UTC()
 	return &c, nil
@@ -173,4 +200,13 @@ func (db *DB) APITokenByHash(ctx context.Context, tokenHash string) (*APIToken, 
 		return nil, nil, err
 	}
 	return &t, st, nil
+}
+
+// DeleteStaffSessions ends every session of one staff member.
+func (tx *Tx) DeleteStaffSessions(ctx context.Context, staffID string) (int64, error) {
+	res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE staff_id = $1`, staffID)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }

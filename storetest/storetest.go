@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/anxin-insure/anxin/store"
+	"github.com/anxin-insure/anxin/vault"
 )
 
 // Engines lists the engines a test runs on, in order.
@@ -90,8 +91,12 @@ func Open(t testing.TB, engine string) *store.DB {
 		t.Fatalf("open %s: %v", engine, err)
 	}
 	t.Cleanup(func() { db.Close() })
+	db.Vault = vault.NewForTest()
 	if err := db.Migrate(ctx); err != nil {
 		t.Fatalf("migrate %s: %v", engine, err)
+	}
+	if _, err := db.CheckKeys(ctx); err != nil {
+		t.Fatalf("keys %s: %v", engine, err)
 	}
 	return db
 }

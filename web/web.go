@@ -33,7 +33,7 @@ var Languages = []string{"zh", "en"}
 // Pages are the page templates. Each is parsed together with the layout
 // into its own set, so that every page can define "content" and its own
 // fragments without clashing with the others.
-var Pages = []string{"login", "customers", "customer", "policy", "calendar", "error"}
+var Pages = []string{"login", "customers", "customer", "policy", "calendar", "error", "audit", "self_pages"}
 
 // Views holds every page parsed once per language. The language is bound
 // into the template functions at parse time, so rendering needs no clone

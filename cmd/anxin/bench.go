@@ -23,6 +23,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlagSet("bench import", stderr)
 	f.register(fs)
 	rows := fs.Int("rows", 100_000, "customers and policies to import")
+	keep := fs.String("keep", "", "keep the benchmark's data directory here (must not exist), e.g. to time `keys rotate` on it")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -33,6 +34,12 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer os.RemoveAll(dir)
 	if f.db == "" {
 		f.data = dir // a fresh SQLite file, never the user's data
+		if *keep != "" {
+			if _, err := os.Stat(*keep); err == nil {
+				return fmt.Errorf("--keep %s: it exists; name a new directory", *keep)
+			}
+			f.data = *keep
+		}
 	}
 	svc, err := openService(ctx, &f, newLogger(io.Discard))
 	if err != nil {
@@ -52,10 +59,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fn         func(context.Context, sheet.Options, io.Reader) (*sheet.Report, error)
 	}{
 		{"customers", custFile, func(ctx context.Context, o sheet.Options, r io.Reader) (*sheet.Report, error) {
-			return sheet.ImportCustomers(ctx, svc.DB, r, "xlsx", o)
+			return svc.Import(ctx, anxin.SystemActor("bench"), "customers", r, "xlsx", o)
 		}},
 		{"policies", polFile, func(ctx context.Context, o sheet.Options, r io.Reader) (*sheet.Report, error) {
-			return sheet.ImportPolicies(ctx, svc.DB, r, "xlsx", o)
+			return svc.Import(ctx, anxin.SystemActor("bench"), "policies", r, "xlsx", o)
 		}},
 	} {
 		in, err := os.Open(step.file)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/anxin-insure/anxin/service"
 	"github.com/anxin-insure/anxin/store"
+	"github.com/anxin-insure/anxin/vault"
 )
 
 // dbFlags are the flags every command that opens the database shares.
@@ -30,17 +32,42 @@ func (f *dbFlags) dsn() string {
 	return filepath.Join(f.data, "anxin.db")
 }
 
-// openService opens and migrates the database and wires the service.
+// openService opens and migrates the database, checks the encryption keys
+// against it, seals anything still in plaintext, and wires the service.
 func openService(ctx context.Context, f *dbFlags, log *slog.Logger) (*service.Service, error) {
+	keys, err := vault.FromEnv(os.Getenv, filepath.Join(f.data, "keys.json"))
+	if err != nil {
+		return nil, fmt.Errorf("encryption keys: %w", err)
+	}
 	db, err := store.Open(ctx, f.dsn())
 	if err != nil {
 		return nil, err
 	}
+	db.Vault = keys
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
-	return service.New(db, log, nil), nil
+	first, err := db.CheckKeys(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if first {
+		// The database had never been opened with keys: any rows it holds
+		// were written before encryption and are sealed now.
+		n, err := db.Reseal(ctx, nil)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		if n > 0 {
+			log.Info("sealed personal data written before encryption", "rows", n)
+		}
+	}
+	svc := service.New(db, log, nil)
+	svc.Keys = keys
+	return svc, nil
 }
 
 func newLogger(w io.Writer) *slog.Logger {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/anxin-insure/anxin"
 	"github.com/anxin-insure/anxin/sheet"
 )
 
@@ -44,16 +45,11 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	defer svc.DB.Close()
 	bar := newBar(stderr, "导入 importing")
-	opt := sheet.Options{Partial: *partial, Now: time.Now(), Actor: "cli", Progress: bar.update}
-	var rep *sheet.Report
-	switch what {
-	case "customers":
-		rep, err = sheet.ImportCustomers(ctx, svc.DB, in, format, opt)
-	case "policies":
-		rep, err = sheet.ImportPolicies(ctx, svc.DB, in, format, opt)
-	default:
+	if what != "customers" && what != "policies" {
 		return fmt.Errorf("import what? %q: use customers or policies", what)
 	}
+	opt := sheet.Options{Partial: *partial, Now: time.Now(), Progress: bar.update}
+	rep, err := svc.Import(ctx, anxin.SystemActor("cli"), what, in, format, opt)
 	bar.finish()
 	if rep != nil {
 		fmt.Fprintf(stdout, "rows %d: created %d, updated %d, unchanged %d, failed %d\n", rep.Rows, rep.Created, rep.Updated, rep.Unchanged, rep.Failed)
@@ -100,22 +96,14 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer svc.DB.Close()
-	bar := newBar(stderr, "导出 exporting")
-	opt := sheet.ExportOptions{Progress: bar.update}
+	// The command line acts as the system: full data, audited like any
+	// export. Staff export through the API, masked by role.
 	var n int
 	err = writeFile(file, func(w io.Writer) error {
 		var err error
-		switch what {
-		case "customers":
-			n, err = sheet.ExportCustomers(ctx, svc.DB, w, opt)
-		case "policies":
-			n, err = sheet.ExportPolicies(ctx, svc.DB, w, opt)
-		default:
-			err = fmt.Errorf("export what? %q: use customers or policies", what)
-		}
+		n, err = svc.Export(ctx, anxin.SystemActor("cli"), what, w)
 		return err
 	})
-	bar.finish()
 	if err != nil {
 		os.Remove(file)
 		return err
@@ -175,6 +163,11 @@ func (b *bar) finish() {
 		b.pb.Finish()
 		fmt.Fprintln(b.w)
 	}
+}
+
+func isTerminalWriter(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && isTerminal(f)
 }
 
 func isTerminal(f *os.File) bool {

@@ -37,6 +37,8 @@ Usage:
   anxin import   customers|policies FILE [--partial] [--errors FILE]
   anxin export   customers|policies FILE.xlsx
   anxin calendar show YEAR | load FILE | deadline FROM N
+  anxin audit    verify [--data DIR] [--db URL]   check the audit log's hash chains
+  anxin keys     rotate                 re-encrypt personal data under a new key
   anxin staff    add USERNAME --role ROLE --name NAME  (password from ANXIN_PASSWORD or stdin)
   anxin bench    import [--rows N]
   anxin version
@@ -64,6 +66,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runExport(ctx, rest, stdout, stderr)
 	case "calendar":
 		return runCalendar(ctx, rest, stdout, stderr)
+	case "audit":
+		return runAudit(ctx, rest, stdout, stderr)
+	case "keys":
+		return runKeys(ctx, rest, stdout, stderr)
 	case "staff":
 		return runStaff(ctx, rest, os.Stdin, stdout, stderr)
 	case "bench":

@@ -138,6 +138,8 @@ func TestTwoNodesShareOnePostgres(t *testing.T) {
 		t.Skip("needs ANXIN_TEST_POSTGRES")
 	}
 	dsn := storetest.DSN(t, store.Postgres)
+	// Nodes share one key ring, as production nodes share ANXIN_KEYS.
+	t.Setenv("ANXIN_KEYS_FILE", filepath.Join(t.TempDir(), "keys.json"))
 	a := startMain(t, false, "--db", dsn, "--data", t.TempDir())
 	b := startMain(t, false, "--db", dsn, "--data", t.TempDir())
 	// An administrator exists once; create one through node A's service.

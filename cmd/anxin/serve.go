@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/anxin-insure/anxin/jobs"
+	"github.com/anxin-insure/anxin/notify"
 	"github.com/anxin-insure/anxin/server"
 	"github.com/anxin-insure/anxin/service"
 	"github.com/anxin-insure/anxin/store"
@@ -27,6 +28,7 @@ type Main struct {
 	Demo    bool
 	TLSCert string
 	TLSKey  string
+	SMSURL  string // the SMS gateway for customers' codes (notify.NewSMS); "" is the outbox file under --data
 	Stdout  io.Writer
 	Stderr  io.Writer
 	// JobOptions tune the job runner (tests shorten intervals).
@@ -60,6 +62,10 @@ func (m *Main) ParseFlags(name string, args []string) error {
 	}
 	fs.StringVar(&m.TLSCert, "tls-cert", "", "TLS certificate file (serve HTTPS)")
 	fs.StringVar(&m.TLSKey, "tls-key", "", "TLS key file")
+	// The environment is read after parsing, not as the flag's default:
+	// a gateway URL often carries a key, and --help prints defaults.
+	fs.StringVar(&m.SMSURL, "sms-url", "",
+		"SMS gateway for customers' sign-in codes: an http(s):// URL taking POST {mobile, text}, or file: for <data>/outbox/sms.jsonl (default $ANXIN_SMS_URL, else file:)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -68,6 +74,12 @@ func (m *Main) ParseFlags(name string, args []string) error {
 	}
 	if (m.TLSCert == "") != (m.TLSKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")
+	}
+	if m.SMSURL == "" {
+		m.SMSURL = os.Getenv("ANXIN_SMS_URL")
+	}
+	if _, err := notify.NewSMS(m.SMSURL, m.DB.data); err != nil {
+		return fmt.Errorf("--sms-url: %w", err)
 	}
 	return nil
 }
@@ -105,6 +117,12 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Server = server.New(svc, m.Log)
 	m.Server.SecureCookies = m.TLSCert != ""
+	sms, err := notify.NewSMS(m.SMSURL, m.DB.data)
+	if err != nil {
+		return fmt.Errorf("--sms-url: %w", err)
+	}
+	m.Server.Self = service.NewSelfService(svc, sms)
+	m.Log.Info("sms gateway", "driver", notify.Describe(sms))
 	m.Server.JobsHealthy = func() bool {
 		select {
 		case <-m.Jobs.Client.Stopped():
@@ -165,6 +183,10 @@ func (m *Main) close() error {
 	if m.httpServer != nil {
 		errs = append(errs, m.httpServer.Shutdown(ctx))
 		errs = append(errs, <-m.served)
+	}
+	if m.Server != nil && m.Server.Self != nil {
+		// Codes already promised to customers still go out.
+		m.Server.Self.Wait()
 	}
 	if m.Jobs != nil {
 		errs = append(errs, m.Jobs.Stop(ctx))
