@@ -76,4 +76,3 @@ func sealedKeyIDs(t *testing.T, db *store.DB) map[string]bool {
 	}
 	return ids
 }
-
