@@ -27,13 +27,18 @@ func (s *Service) CheckCalendar(ctx context.Context) error {
 	return s.DB.InTx(ctx, func(tx *store.Tx) error { return tx.PutSystemCheck(ctx, check) })
 }
 
-// Cleanup removes expired sessions and idempotency keys past retention.
+// Cleanup removes expired staff sessions, idempotency keys past retention,
+// and customers' spent codes, rate-limit entries and sessions.
 func (s *Service) Cleanup(ctx context.Context) error {
-	return s.DB.InTx(ctx, func(tx *store.Tx) error {
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.DeleteExpiredSessions(ctx); err != nil {
 			return err
 		}
 		_, err := tx.DeleteIdempotentBefore(ctx, tx.Now.Add(-IdempotencyRetention))
 		return err
 	})
+	if err != nil {
+		return err
+	}
+	return s.CleanupSelfService(ctx)
 }

@@ -685,6 +685,18 @@ func (s *SelfService) WithdrawConsent(ctx context.Context, actor anxin.Actor, pu
 	return out, err
 }
 
+// CleanupSelfService deletes self-service rows nothing needs any more:
+// old codes, rate-limit entries past the longest window, idle lock rows and
+// ended customer sessions. The request paths tidy up per mobile and per
+// customer as they go; this is for the periodic cleanup job, for what they
+// leave behind (numbers that never come back).
+func (s *Service) CleanupSelfService(ctx context.Context) error {
+	return s.DB.InTx(ctx, func(tx *store.Tx) error {
+		_, err := tx.PurgeSelfService(ctx, time.Hour, CustomerIdleTimeout)
+		return err
+	})
+}
+
 // deliver hands a message to the gateway in the background, so that the
 // answer to the request neither waits for the gateway nor, by its timing,
 // tells whether a message was sent at all. A failure is logged, masked;

@@ -280,6 +280,19 @@ func TestSelfAuditAndSecrecy(t *testing.T) {
 		if n == 0 {
 			t.Error("no codes stored")
 		}
+
+		// A day on, the periodic cleanup leaves no code, no rate-limit
+		// entry and no session behind.
+		f.advance(25 * time.Hour)
+		if err := f.svc.CleanupSelfService(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for _, table := range []string{"self_codes", "self_rate_events", "self_rate_buckets", "self_locks", "customer_sessions"} {
+			var left int
+			if err := db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table).Scan(&left); err != nil || left != 0 {
+				t.Errorf("%s: %d rows left (%v)", table, left, err)
+			}
+		}
 	})
 }
 
