@@ -126,12 +126,15 @@ func (db *DB) FindCustomers(ctx context.Context, f anxin.CustomerFilter) ([]*anx
 	if q := strings.TrimSpace(f.Query); q != "" {
 		// Numbers are matched exactly through their blind indexes; a query
 		// that can only be a number skips the name scan.
-		numeric := looksLikeNumber(q)
-		cond := `id_number_idx = ` + arg(db.idIndex(q)) + ` OR id IN (SELECT customer_id FROM customer_mobiles WHERE mobile_idx = ` + arg(db.mobileIndex(q)) + `)`
-		if !numeric {
-			cond = `name LIKE ` + arg("%"+escapeLike(q)+"%") + ` ESCAPE '\' OR ` + cond
+		// The two index lookups are one UNION so that PostgreSQL answers
+		// both from their indexes.
+		byNumber := `id IN (SELECT id FROM customers WHERE id_number_idx = ` + arg(db.idIndex(q)) +
+			` UNION SELECT customer_id FROM customer_mobiles WHERE mobile_idx = ` + arg(db.mobileIndex(q)) + `)`
+		if looksLikeNumber(q) {
+			where = append(where, byNumber)
+		} else {
+			where = append(where, `(name LIKE `+arg("%"+escapeLike(q)+"%")+` ESCAPE '\' OR `+byNumber+`)`)
 		}
-		where = append(where, `(`+cond+`)`)
 	}
 	if f.Kind != "" {
 		where = append(where, `kind = `+arg(f.Kind))
