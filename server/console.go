@@ -1,7 +1,6 @@
 package server
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -190,11 +189,7 @@ func (s *Server) consoleNotFound(w http.ResponseWriter, r *http.Request) {
 // session goes to the sign-in page and comes back afterwards; anything else
 // is an error page with the status the error code maps to.
 func (s *Server) consoleError(w http.ResponseWriter, r *http.Request, err error) {
-	var e *anxin.Error
-	if !errors.As(err, &e) {
-		e = &anxin.Error{Code: anxin.EInternal}
-	}
-	if e.Code == anxin.EUnauthorized {
+	if asAppError(err).Code == anxin.EUnauthorized {
 		target := "/login"
 		if r.Method == http.MethodGet || r.Method == http.MethodHead {
 			target += "?next=" + url.QueryEscape(r.URL.RequestURI())
@@ -210,25 +205,15 @@ func (s *Server) consoleError(w http.ResponseWriter, r *http.Request, err error)
 		http.Redirect(w, r, target, http.StatusSeeOther)
 		return
 	}
-	status, ok := statusOf[e.Code]
-	if !ok {
-		status = http.StatusInternalServerError
-	}
 	lang := language(r)
+	e, status, fields := s.resolve(r, err, lang)
 	prob := consoleProblem{Heading: web.T(lang, "error.title"), Message: e.Localized(lang)}
+	prob.Fields = fields
 	if status == http.StatusNotFound {
 		prob.Heading = web.T(lang, "error.notfound.title")
 	}
 	if status == http.StatusInternalServerError {
-		s.log.ErrorContext(r.Context(), "internal error", "err", err, "route", r.Pattern, "request_id", requestID(r.Context()))
 		prob.Message = web.T(lang, "error.internal")
-	}
-	for _, f := range e.Fields {
-		msg := f.Message
-		if isZH(lang) {
-			msg = f.MessageZH
-		}
-		prob.Fields = append(prob.Fields, ProblemField{Field: f.Field, Reason: f.Reason, Message: msg, Warning: f.Warning})
 	}
 	s.consoleProblemPage(w, r, status, prob)
 }

@@ -55,32 +55,48 @@ type ProblemField struct {
 	Warning bool   `json:"warning,omitempty"`
 }
 
-// writeError answers err as problem+json in the request's language. Only
-// internal errors are logged, once, here.
-func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+// asAppError returns err as an application error; anything else is internal.
+func asAppError(err error) *anxin.Error {
 	var e *anxin.Error
 	if !errors.As(err, &e) {
 		e = &anxin.Error{Code: anxin.EInternal}
 	}
+	return e
+}
+
+// resolve is what every error answer (JSON, console page, self-service page)
+// shares: the application error, its status from the one table, and its
+// field errors in lang. An internal error is logged here, once.
+func (s *Server) resolve(r *http.Request, err error, lang string) (*anxin.Error, int, []ProblemField) {
+	e := asAppError(err)
 	status, ok := statusOf[e.Code]
 	if !ok {
 		status = http.StatusInternalServerError
 	}
-	lang := language(r)
-	p := Problem{Type: "https://anxin.dev/problems/" + e.Code, Status: status, Code: e.Code, RequestID: requestID(r.Context())}
-	p.Title = http.StatusText(status)
 	if status == http.StatusInternalServerError {
-		s.log.ErrorContext(r.Context(), "internal error", "err", err, "route", r.Pattern, slog.String("request_id", p.RequestID))
-		p.Detail = tr(lang, "An internal error occurred; it has been logged.", "服务器内部错误，已记录日志。")
-	} else {
-		p.Detail = e.Localized(lang)
+		s.log.ErrorContext(r.Context(), "internal error", "err", err, "route", r.Pattern, slog.String("request_id", requestID(r.Context())))
 	}
+	var fields []ProblemField
 	for _, f := range e.Fields {
 		msg := f.Message
 		if isZH(lang) {
 			msg = f.MessageZH
 		}
-		p.Errors = append(p.Errors, ProblemField{Field: f.Field, Reason: f.Reason, Message: msg, Warning: f.Warning})
+		fields = append(fields, ProblemField{Field: f.Field, Reason: f.Reason, Message: msg, Warning: f.Warning})
+	}
+	return e, status, fields
+}
+
+// writeError answers err as problem+json in the request's language.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	lang := language(r)
+	e, status, fields := s.resolve(r, err, lang)
+	p := Problem{Type: "https://anxin.dev/problems/" + e.Code, Title: http.StatusText(status), Status: status, Code: e.Code,
+		Errors: fields, RequestID: requestID(r.Context())}
+	if status == http.StatusInternalServerError {
+		p.Detail = tr(lang, "An internal error occurred; it has been logged.", "服务器内部错误，已记录日志。")
+	} else {
+		p.Detail = e.Localized(lang)
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -229,11 +228,7 @@ type selfProblem struct {
 // goes to the sign-in page and comes back afterwards; anything else is an
 // error page in the customers' layout.
 func (s *Server) selfError(w http.ResponseWriter, r *http.Request, err error) {
-	var e *anxin.Error
-	if !errors.As(err, &e) {
-		e = &anxin.Error{Code: anxin.EInternal}
-	}
-	if e.Code == anxin.EUnauthorized {
+	if asAppError(err).Code == anxin.EUnauthorized {
 		target := "/my/login"
 		if r.Method == http.MethodGet || r.Method == http.MethodHead {
 			target += "?next=" + url.QueryEscape(r.URL.RequestURI())
@@ -241,25 +236,15 @@ func (s *Server) selfError(w http.ResponseWriter, r *http.Request, err error) {
 		http.Redirect(w, r, target, http.StatusSeeOther)
 		return
 	}
-	status, ok := statusOf[e.Code]
-	if !ok {
-		status = http.StatusInternalServerError
-	}
 	lang := language(r)
+	e, status, fields := s.resolve(r, err, lang)
 	prob := selfProblem{Status: status, Heading: web.T(lang, "self.error.title"), Message: e.Localized(lang)}
+	prob.Fields = fields
 	if status == http.StatusNotFound {
 		prob.Heading = web.T(lang, "self.error.notfound.title")
 	}
 	if status == http.StatusInternalServerError {
-		s.log.ErrorContext(r.Context(), "internal error", "err", err, "route", r.Pattern, "request_id", requestID(r.Context()))
 		prob.Message = web.T(lang, "self.error.internal")
-	}
-	for _, f := range e.Fields {
-		msg := f.Message
-		if isZH(lang) {
-			msg = f.MessageZH
-		}
-		prob.Fields = append(prob.Fields, ProblemField{Field: f.Field, Reason: f.Reason, Message: msg, Warning: f.Warning})
 	}
 	setRetryAfter(w, err)
 	// The header still offers the way back and sign-out to a signed-in
