@@ -48,7 +48,7 @@ func TestResponsesMaskedByRole(t *testing.T) {
 		policy   []string
 		policyNo []string
 	}{
-		{anxin.RoleCSR, []string{"110105********002X", "138****1234"[:3], "李建伟", "北京市朝阳区****"}, []string{secretID, "13812345678", "li.jianwei@"}, []string{"************1234"}, []string{"6225880137001234"}},
+		{anxin.RoleCSR, []string{"110105********002X", "138****5678", "李建伟", "北京市朝阳区****"}, []string{secretID, "13812345678", "li.jianwei@"}, []string{"************1234"}, []string{"6225880137001234"}},
 		{anxin.RolePolicyChange, []string{secretID, "13812345678", "li.jianwei@example.com", "建国路88号"}, nil, []string{"6225880137001234"}, nil},
 		{anxin.RoleClaims, []string{secretID, "13812345678"}, []string{"li.jianwei@", "建国路"}, []string{"6225880137001234"}, nil},
 		{anxin.RoleAuditor, []string{"李*伟", "110105********002X"}, []string{"李建伟", secretID, "13812345678"}, []string{"************1234"}, []string{"6225880137001234"}},
