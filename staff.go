@@ -67,6 +67,10 @@ const (
 	PermDataImport    Permission = "data:import"
 	PermDataExport    Permission = "data:export"
 	PermAuditRead     Permission = "audit:read"
+	PermTicketRead    Permission = "ticket:read"
+	PermTicketWrite   Permission = "ticket:write"
+	PermTicketAssign  Permission = "ticket:assign" // hand others' tickets over, manage agents' shifts
+	PermTicketConfig  Permission = "ticket:config" // ticket types, SLA policies, routing rules, templates, webhooks
 )
 
 // Permissions is the whole catalogue, for the route walk test and the docs.
@@ -74,21 +78,22 @@ var Permissions = []Permission{
 	PermCustomerRead, PermCustomerWrite, PermPolicyRead, PermPolicyWrite,
 	PermProductRead, PermProductWrite, PermCalendarRead, PermCalendarWrite,
 	PermStaffRead, PermStaffWrite, PermTokenWrite, PermDataImport, PermDataExport, PermAuditRead,
+	PermTicketRead, PermTicketWrite, PermTicketAssign, PermTicketConfig,
 }
 
 // rolePermissions maps roles to permissions: the one place that decides who
 // may do what.
 var rolePermissions = map[Role][]Permission{
-	RoleCSR:            {PermCustomerRead, PermCustomerWrite, PermPolicyRead, PermProductRead, PermCalendarRead},
-	RoleClaims:         {PermCustomerRead, PermPolicyRead, PermProductRead, PermCalendarRead},
-	RolePolicyChange:   {PermCustomerRead, PermCustomerWrite, PermPolicyRead, PermPolicyWrite, PermProductRead, PermCalendarRead},
-	RoleComplaints:     {PermCustomerRead, PermPolicyRead, PermProductRead, PermCalendarRead},
-	RoleSupervisor:     {PermCustomerRead, PermCustomerWrite, PermPolicyRead, PermPolicyWrite, PermProductRead, PermCalendarRead, PermStaffRead, PermDataExport},
-	RoleDirector:       {PermCustomerRead, PermPolicyRead, PermProductRead, PermCalendarRead, PermStaffRead, PermDataExport},
-	RoleGeneralManager: {PermCustomerRead, PermPolicyRead, PermProductRead, PermCalendarRead, PermStaffRead, PermDataExport},
-	RoleAgent:          {PermCustomerRead, PermPolicyRead, PermProductRead, PermCalendarRead},
-	RoleAuditor:        {PermCustomerRead, PermPolicyRead, PermProductRead, PermCalendarRead, PermStaffRead, PermAuditRead},
-	RoleAdmin:          {PermCustomerRead, PermCustomerWrite, PermPolicyRead, PermPolicyWrite, PermProductRead, PermProductWrite, PermCalendarRead, PermCalendarWrite, PermStaffRead, PermStaffWrite, PermTokenWrite, PermDataImport, PermDataExport},
+	RoleCSR:            {PermCustomerRead, PermCustomerWrite, PermPolicyRead, PermProductRead, PermCalendarRead, PermTicketRead, PermTicketWrite},
+	RoleClaims:         {PermCustomerRead, PermPolicyRead, PermProductRead, PermCalendarRead, PermTicketRead, PermTicketWrite},
+	RolePolicyChange:   {PermCustomerRead, PermCustomerWrite, PermPolicyRead, PermPolicyWrite, PermProductRead, PermCalendarRead, PermTicketRead, PermTicketWrite},
+	RoleComplaints:     {PermCustomerRead, PermPolicyRead, PermProductRead, PermCalendarRead, PermTicketRead, PermTicketWrite},
+	RoleSupervisor:     {PermCustomerRead, PermCustomerWrite, PermPolicyRead, PermPolicyWrite, PermProductRead, PermCalendarRead, PermStaffRead, PermDataExport, PermTicketRead, PermTicketWrite, PermTicketAssign},
+	RoleDirector:       {PermCustomerRead, PermPolicyRead, PermProductRead, PermCalendarRead, PermStaffRead, PermDataExport, PermTicketRead, PermTicketWrite, PermTicketAssign},
+	RoleGeneralManager: {PermCustomerRead, PermPolicyRead, PermProductRead, PermCalendarRead, PermStaffRead, PermDataExport, PermTicketRead, PermTicketAssign},
+	RoleAgent:          {PermCustomerRead, PermPolicyRead, PermProductRead, PermCalendarRead, PermTicketRead, PermTicketWrite},
+	RoleAuditor:        {PermCustomerRead, PermPolicyRead, PermProductRead, PermCalendarRead, PermStaffRead, PermAuditRead, PermTicketRead},
+	RoleAdmin:          {PermCustomerRead, PermCustomerWrite, PermPolicyRead, PermPolicyWrite, PermProductRead, PermProductWrite, PermCalendarRead, PermCalendarWrite, PermStaffRead, PermStaffWrite, PermTokenWrite, PermDataImport, PermDataExport, PermTicketRead, PermTicketWrite, PermTicketAssign, PermTicketConfig},
 }
 
 // Can reports whether role r holds permission p.

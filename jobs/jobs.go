@@ -45,11 +45,18 @@ func New(svc *service.Service, log *slog.Logger, opt Options) (*Runner, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &CalendarCheckWorker{svc: svc})
 	river.AddWorker(workers, &CleanupWorker{svc: svc})
+	river.AddWorker(workers, &SLATimerWorker{svc: svc})
+	river.AddWorker(workers, &NoticeWorker{svc: svc})
+	river.AddWorker(workers, &QueueDrainWorker{svc: svc})
 	cfg := &river.Config{
 		Logger:            log.With("component", "river"),
 		FetchPollInterval: opt.PollInterval,
-		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}},
-		Workers:           workers,
+		Queues: map[string]river.QueueConfig{
+			river.QueueDefault:   {MaxWorkers: 10},
+			service.QueueSLA:     {MaxWorkers: 50},
+			service.QueueNotices: {MaxWorkers: 10},
+		},
+		Workers: workers,
 		PeriodicJobs: []*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(opt.CheckInterval),
 				func() (river.JobArgs, *river.InsertOpts) { return CalendarCheckArgs{}, nil },
@@ -57,6 +64,9 @@ func New(svc *service.Service, log *slog.Logger, opt Options) (*Runner, error) {
 			river.NewPeriodicJob(river.PeriodicInterval(opt.CheckInterval),
 				func() (river.JobArgs, *river.InsertOpts) { return CleanupArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true, ID: "cleanup"}),
+			river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
+				func() (river.JobArgs, *river.InsertOpts) { return QueueDrainArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true, ID: "queue_drain"}),
 		},
 	}
 	var client *river.Client[*sql.Tx]

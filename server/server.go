@@ -74,6 +74,7 @@ func New(svc *service.Service, log *slog.Logger) *Server {
 	s.metrics = newMetrics(svc.DB)
 	s.routes = append(s.apiRoutes(), s.consoleRoutes()...)
 	s.routes = append(s.routes, s.selfRoutes()...)
+	s.routes = append(s.routes, s.ticketRoutes()...)
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Method+" "+rt.Path, s.wrap(rt))
 	}

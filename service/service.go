@@ -23,6 +23,17 @@ type Service struct {
 	Now func() time.Time
 	// Keys is the key ring, for rotation; the store seals with it.
 	Keys *vault.Keyring
+	// Jobs schedules background work inside a change's transaction.
+	Jobs JobInserter
+	// Notify carries notices out: email, SMS, partners' webhooks.
+	Notify Notifiers
+	// Files is the directory attachments are stored under.
+	Files string
+	// PublicURL is where customers reach the self-service pages, for links
+	// in notices.
+	PublicURL string
+
+	config *configCache
 }
 
 // New wires a service over db.
@@ -32,6 +43,12 @@ func New(db *store.DB, log *slog.Logger, loc *time.Location) *Service {
 	}
 	s := &Service{DB: db, Log: log, Now: func() time.Time { return db.Now() }}
 	s.Calendar = newCalendarCache(db, loc)
+	s.config = &configCache{db: db}
+	if jobs, err := newInserter(db); err != nil {
+		log.Error("job inserter", "err", err)
+	} else {
+		s.Jobs = jobs
+	}
 	return s
 }
 

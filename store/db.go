@@ -203,6 +203,9 @@ type Tx struct {
 	*sql.Tx
 	db  *DB
 	Now time.Time
+	// events counts timeline entries written, so that several in one
+	// transaction keep their order (each is a microsecond after the last).
+	events int
 }
 
 // DB returns the handle the transaction belongs to.

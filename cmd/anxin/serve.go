@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/anxin-insure/anxin/jobs"
+	"github.com/anxin-insure/anxin/mailin"
 	"github.com/anxin-insure/anxin/notify"
 	"github.com/anxin-insure/anxin/server"
 	"github.com/anxin-insure/anxin/service"
@@ -29,8 +30,17 @@ type Main struct {
 	TLSCert string
 	TLSKey  string
 	SMSURL  string // the SMS gateway for customers' codes (notify.NewSMS); "" is the outbox file under --data
-	Stdout  io.Writer
-	Stderr  io.Writer
+	// MailURL is where customer email goes (notify.NewMailer); "" is the
+	// outbox file under --data.
+	MailURL  string
+	MailFrom string
+	// SMTPAddr, when set, listens for inbound email and turns it into
+	// tickets.
+	SMTPAddr string
+	// PublicURL is the address customers use, for links in notices.
+	PublicURL string
+	Stdout    io.Writer
+	Stderr    io.Writer
 	// JobOptions tune the job runner (tests shorten intervals).
 	JobOptions jobs.Options
 
@@ -40,6 +50,8 @@ type Main struct {
 	Jobs    *jobs.Runner
 
 	ln         net.Listener
+	smtp       *mailin.Server
+	smtpDone   chan error
 	httpServer *http.Server
 	served     chan error
 	closeOnce  sync.Once
@@ -66,6 +78,11 @@ func (m *Main) ParseFlags(name string, args []string) error {
 	// a gateway URL often carries a key, and --help prints defaults.
 	fs.StringVar(&m.SMSURL, "sms-url", "",
 		"SMS gateway for customers' sign-in codes: an http(s):// URL taking POST {mobile, text}, or file: for <data>/outbox/sms.jsonl (default $ANXIN_SMS_URL, else file:)")
+	fs.StringVar(&m.MailURL, "mail-url", "",
+		"mail server for customer notices: smtp://[user:pass@]host:port?from=addr, smtps://…, or file: for <data>/outbox/mail.jsonl (default $ANXIN_MAIL_URL, else file:)")
+	fs.StringVar(&m.MailFrom, "mail-from", "service@anxin.local", "From address of customer notices")
+	fs.StringVar(&m.SMTPAddr, "smtp-addr", "", "listen for inbound email on this address (e.g. :2525) and turn it into tickets; off when empty")
+	fs.StringVar(&m.PublicURL, "public-url", "", "the address customers reach this service at, for links in notices (default: the listen address)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -80,6 +97,12 @@ func (m *Main) ParseFlags(name string, args []string) error {
 	}
 	if _, err := notify.NewSMS(m.SMSURL, m.DB.data); err != nil {
 		return fmt.Errorf("--sms-url: %w", err)
+	}
+	if m.MailURL == "" {
+		m.MailURL = os.Getenv("ANXIN_MAIL_URL")
+	}
+	if _, err := notify.NewMailer(m.MailURL, m.DB.data); err != nil {
+		return fmt.Errorf("--mail-url: %w", err)
 	}
 	return nil
 }
@@ -100,6 +123,9 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.Service = svc
+	if err := m.wireNotices(svc); err != nil {
+		return err
+	}
 	if err := svc.SeedCalendar(ctx, builtinCalendarYears...); err != nil {
 		return fmt.Errorf("seed calendar: %w", err)
 	}
@@ -156,8 +182,61 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		m.served <- err
 	}()
+	if m.PublicURL == "" {
+		svc.PublicURL = m.URL()
+	}
+	if m.SMTPAddr != "" {
+		if err := m.startSMTP(); err != nil {
+			return err
+		}
+	}
 	m.Log.Info("serving", "url", m.URL(), "database", svc.DB.Engine)
 	return nil
+}
+
+// wireNotices gives the service its mail, SMS and webhook drivers and the
+// attachment directory.
+func (m *Main) wireNotices(svc *service.Service) error {
+	mailer, err := notify.NewMailer(m.MailURL, m.DB.data)
+	if err != nil {
+		return fmt.Errorf("--mail-url: %w", err)
+	}
+	sms, err := notify.NewSMS(m.SMSURL, m.DB.data)
+	if err != nil {
+		return fmt.Errorf("--sms-url: %w", err)
+	}
+	svc.Notify = service.Notifiers{Mail: mailer, MailFrom: m.MailFrom, SMS: sms, Webhook: &notify.Webhook{}}
+	svc.Files = filepath.Join(m.DB.data, "attachments")
+	svc.PublicURL = m.PublicURL
+	m.Log.Info("notices", "mail", notify.DescribeMailer(mailer), "sms", notify.Describe(sms))
+	return nil
+}
+
+// startSMTP listens for inbound email; each message becomes a ticket or a
+// reply on one.
+func (m *Main) startSMTP() error {
+	ln, err := net.Listen("tcp", m.SMTPAddr)
+	if err != nil {
+		return fmt.Errorf("--smtp-addr: %w", err)
+	}
+	svc := m.Service
+	m.smtp = &mailin.Server{Addr: ln.Addr().String(), Domain: "anxin.local", MaxBytes: 25 << 20, MaxRecipients: 50, Log: m.Log,
+		Handle: func(ctx context.Context, in *mailin.Inbound) error {
+			_, err := svc.InboundEmail(ctx, in)
+			return err
+		}}
+	m.smtpDone = make(chan error, 1)
+	go func() { m.smtpDone <- m.smtp.Serve(ln) }()
+	m.Log.Info("email intake", "addr", ln.Addr().String())
+	return nil
+}
+
+// SMTPAddress is where the email intake listens, or "".
+func (m *Main) SMTPAddress() string {
+	if m.smtp == nil {
+		return ""
+	}
+	return m.smtp.Addr
 }
 
 // URL is where the node listens.
@@ -183,6 +262,10 @@ func (m *Main) close() error {
 	if m.httpServer != nil {
 		errs = append(errs, m.httpServer.Shutdown(ctx))
 		errs = append(errs, <-m.served)
+	}
+	if m.smtp != nil {
+		m.smtp.Close()
+		<-m.smtpDone
 	}
 	if m.Server != nil && m.Server.Self != nil {
 		// Codes already promised to customers still go out.

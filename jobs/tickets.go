@@ -1,0 +1,68 @@
+package jobs
+
+import (
+	"context"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/anxin-insure/anxin/service"
+)
+
+// SLATimerWorker acts on a ticket's deadline points. Its job is scheduled
+// service.SLATimerLead ahead of the point and sleeps the rest of the way,
+// so the warning lands on its instant rather than when River's scheduler
+// next looks (every five seconds).
+type SLATimerWorker struct {
+	river.WorkerDefaults[service.SLATimerArgs]
+	svc *service.Service
+}
+
+func (w *SLATimerWorker) Work(ctx context.Context, job *river.Job[service.SLATimerArgs]) error {
+	at := time.UnixMilli(job.Args.At)
+	if wait := at.Sub(w.svc.Now()); wait > 0 && wait <= 2*service.SLATimerLead {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	return w.svc.ProcessSLA(ctx, job.Args.TicketID)
+}
+
+func (w *SLATimerWorker) Timeout(*river.Job[service.SLATimerArgs]) time.Duration {
+	return time.Minute
+}
+
+// NoticeWorker sends one notice from the outbox; River retries with
+// back-off while the mail server or gateway is down.
+type NoticeWorker struct {
+	river.WorkerDefaults[service.NoticeArgs]
+	svc *service.Service
+}
+
+func (w *NoticeWorker) Work(ctx context.Context, job *river.Job[service.NoticeArgs]) error {
+	return w.svc.SendNotice(ctx, job.Args.NoticeID, job.Attempt >= job.MaxAttempts)
+}
+
+// QueueDrainArgs assigns queued tickets to agents whose shift has begun.
+type QueueDrainArgs struct{}
+
+func (QueueDrainArgs) Kind() string { return "queue_drain" }
+
+func (QueueDrainArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: 30 * time.Second}}
+}
+
+// QueueDrainWorker runs the service's queue drain.
+type QueueDrainWorker struct {
+	river.WorkerDefaults[QueueDrainArgs]
+	svc *service.Service
+}
+
+func (w *QueueDrainWorker) Work(ctx context.Context, job *river.Job[QueueDrainArgs]) error {
+	_, err := w.svc.DrainQueues(ctx)
+	return err
+}
