@@ -8,6 +8,9 @@ import (
 	"testing"
 
 	"github.com/anxin-insure/anxin"
+	"github.com/anxin-insure/anxin/rules"
+	"github.com/anxin-insure/anxin/service"
+	"github.com/anxin-insure/anxin/store"
 )
 
 // Every JSON body the API accepts goes through decode. Whatever a client
@@ -21,6 +24,9 @@ func FuzzDecodeBodies(f *testing.F) {
 		`{"number":"P1","premium":100,"beneficiaries":[{"name":"张三","share":10000}],"effective_date":"2026-01-01","reason":"x"}`,
 		`{"code":"H","line":"health","coverages":[{"kind":"medical","sum_insured":1}]}`,
 		`{"field":"id_number","reason":"核实"}`,
+		`{"type":"enquiry","channel":"phone","subject":"问","customer_id":"x","verification":{"method":"id_document","result":"passed"},"assign_to_me":true}`,
+		`{"stage":"resolved","message":"已处理"}`, `{"policies":[{"code":"a","first_response":{"minutes":5},"warn_at_percent":[80]}]}`,
+		`{"rules":[{"code":"r","when":"ticket.type == \"x\"","team":"t","active":true}]}`, `{"number":"GD20261125000001","phone_last4":"1234"}`,
 		`{"birth_date":"2026-02-30"}`, `{"premium":1e400}`, `[]`, `null`, `{"name":"\ud800"}`, `{} {}`, "",
 	} {
 		f.Add(seed)
@@ -34,6 +40,26 @@ func FuzzDecodeBodies(f *testing.F) {
 		func() any { return &anxin.Product{} },
 		func() any { return &unmaskRequest{} },
 		func() any { return &totpConfirm{} },
+		func() any { return &ticketRequest{} },
+		func() any { return &moveRequest{} },
+		func() any { return &transferRequest{} },
+		func() any { return &messageRequest{} },
+		func() any { return &checklistRequest{} },
+		func() any { return &trackRequest{} },
+		func() any { return &rateRequest{} },
+		func() any { return &service.TicketPatch{} },
+		func() any { return &service.CallLog{} },
+		func() any { return &store.Agent{} },
+		func() any {
+			return &struct {
+				Policies []anxin.SLAPolicy `json:"policies"`
+			}{}
+		},
+		func() any {
+			return &struct {
+				Rules []rules.Rule `json:"rules"`
+			}{}
+		},
 	}
 	f.Fuzz(func(t *testing.T, body string) {
 		for _, target := range targets {
