@@ -37,17 +37,25 @@ func newInserter(db *store.DB) (JobInserter, error) {
 const SLATimerLead = 6 * time.Second
 
 // SLATimerArgs wakes a ticket's deadline timer at one instant. A ticket has
-// at most one timer job per instant; when its deadlines move, a job for
-// the new instant is added and the old one finds nothing to do.
+// at most one pending timer job per instant and ticket version; when its
+// deadlines move, a job for the new instant is added and the old one finds
+// nothing to do. The version is in the key so that a change committed while
+// a timer for the same instant is already running still gets its own job.
 type SLATimerArgs struct {
 	TicketID string `json:"ticket_id"`
 	At       int64  `json:"at"` // unix milliseconds of the point
+	Version  int    `json:"version"`
 }
+
+// pendingStates makes a unique job unique among jobs still to run only, so
+// that a finished job never blocks the same work from being scheduled again.
+var pendingStates = []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending,
+	rivertype.JobStateRunning, rivertype.JobStateScheduled, rivertype.JobStateRetryable}
 
 func (SLATimerArgs) Kind() string { return "sla_timer" }
 
 func (SLATimerArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueSLA, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return river.InsertOpts{Queue: QueueSLA, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: pendingStates}}
 }
 
 // NoticeArgs sends one queued notice.

@@ -102,7 +102,7 @@ func (s *Service) scheduleTimer(ctx context.Context, tx *store.Tx, t *anxin.Tick
 		return nil
 	}
 	runAt := next.Add(-SLATimerLead)
-	return s.insertJob(ctx, tx, SLATimerArgs{TicketID: t.ID, At: next.UnixMilli()}, &river.InsertOpts{ScheduledAt: runAt})
+	return s.insertJob(ctx, tx, SLATimerArgs{TicketID: t.ID, At: next.UnixMilli(), Version: t.Version}, &river.InsertOpts{ScheduledAt: runAt})
 }
 
 func pointKey(p anxin.SLAPoint) string {
