@@ -421,10 +421,32 @@ type TicketEvent struct {
 // Public reports whether the customer may see the event.
 func (e *TicketEvent) Public() bool {
 	switch e.Kind {
-	case EventNote, EventSLAWarning, EventSLABreach, EventCollaborator, EventTransferred:
+	case EventNote, EventSLAWarning, EventSLABreach, EventCollaborator, EventTransferred, EventCall:
+		// A call's summary is staff's own note of it.
 		return false
 	}
 	return true
+}
+
+// publicData are the event details a customer may see: where a stage
+// change went, which document an entry is about, the score they gave.
+var publicData = []string{"from", "to", "code", "status", "score", "filename"}
+
+// ForCustomer strips an event to what its customer may see.
+func (e *TicketEvent) ForCustomer() {
+	if len(e.Data) == 0 {
+		return
+	}
+	kept := map[string]any{}
+	for _, k := range publicData {
+		if v, ok := e.Data[k]; ok {
+			kept[k] = v
+		}
+	}
+	e.Data = kept
+	if len(kept) == 0 {
+		e.Data = nil
+	}
 }
 
 // Checklist item states.

@@ -31,7 +31,7 @@ func (s *Server) consoleRoutes() []Route {
 	page := func(method, path string, access Access, perm anxin.Permission, summary string, h handlerFunc) Route {
 		return Route{Method: method, Path: path, Access: access, Permission: perm, Summary: summary, handle: h}
 	}
-	return []Route{
+	return append([]Route{
 		page("GET", "/{$}", Public, "", "Console home: goes to the customer search", s.consoleHome),
 		page("GET", "/login", Public, "", "Sign-in form", s.consoleLoginForm),
 		page("POST", "/login", Public, "", "Sign in and go on to the page asked for", s.consoleLogin),
@@ -43,7 +43,7 @@ func (s *Server) consoleRoutes() []Route {
 		page("GET", "/calendar", Staff, anxin.PermCalendarRead, "The working calendar of the current year", s.consoleCalendarNow),
 		page("GET", "/calendar/{year}", Staff, anxin.PermCalendarRead, "A year's working calendar and a deadline calculator", s.consoleCalendar),
 		page("GET", "/audit", Staff, anxin.PermAuditRead, "Audit log search by actor, object, action and date", s.consoleAudit),
-	}
+	}, s.consoleTicketRoutes()...)
 }
 
 // consoleView is what every page template receives: the layout's needs
@@ -64,6 +64,8 @@ type consoleUser struct {
 	DisplayName string
 	RoleName    string
 	CanAudit    bool // shows the audit log in the nav
+	CanTickets  bool // shows the ticket queues in the nav
+	Unread      int  // unread ticket notifications, for the nav badge
 }
 
 // newConsoleView fills the layout's part of a page for the caller p (nil
@@ -77,6 +79,9 @@ func (s *Server) newConsoleView(r *http.Request, p *service.Principal, nav, titl
 			name = p.Staff.Username
 		}
 		v.User = &consoleUser{DisplayName: name, RoleName: web.RoleName(lang, p.Staff.Role), CanAudit: p.Actor.Can(anxin.PermAuditRead)}
+		if v.User.CanTickets = p.Actor.Can(anxin.PermTicketRead); v.User.CanTickets && !consoleFragment(r) {
+			v.User.Unread = s.consoleUnread(r, p)
+		}
 		v.CSRFToken = p.CSRFToken
 	}
 	return v

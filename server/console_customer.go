@@ -75,6 +75,7 @@ type consoleCustomerPage struct {
 	Customer       *anxin.Customer
 	CanSeePolicies bool
 	Policies       []consolePolicyRow
+	Tickets        *consoleCustomerTickets // nil when the caller may not read tickets
 }
 
 // consolePolicyRow is one of a customer's policies, from their side.
@@ -124,6 +125,11 @@ func (s *Server) consoleCustomer(w http.ResponseWriter, r *http.Request, p *serv
 				row.ProductName = pol.ProductCode
 			}
 			page.Policies = append(page.Policies, row)
+		}
+	}
+	if p.Actor.Can(anxin.PermTicketRead) {
+		if page.Tickets, err = s.consoleCustomerTickets(r, p, c.ID); err != nil {
+			return err
 		}
 	}
 	return s.consoleRender(w, r, http.StatusOK, "customer", "layout", s.newConsoleView(r, p, "customers", c.Name, page))

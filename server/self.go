@@ -58,6 +58,17 @@ func (s *Server) selfRoutes() []Route {
 		page("POST", "/my/profile/mobile/otp", Customer, "Send a code to the customer's new mobile", s.myMobileCode),
 		page("POST", "/my/profile/mobile", Customer, "Change the customer's mobile with the code", s.myMobile),
 		page("POST", "/my/profile/consents/{purpose}/withdraw", Customer, "Withdraw a consent", s.myWithdraw),
+		page("GET", "/my/track", Public, "Ticket progress by number and the phone's last four digits", s.myTrackForm),
+		page("POST", "/my/track", Public, "Look up a ticket's progress", s.myTrack),
+		page("GET", "/my/tickets", Customer, "The customer's requests (tickets), newest first", s.myTickets),
+		page("GET", "/my/tickets/new", Customer, "Open a request: type, policy, subject, description", s.myNewTicket),
+		page("POST", "/my/tickets", Customer, "Open the request and go to its page", s.myCreateTicket),
+		page("GET", "/my/tickets/{number}", Customer, "One of the customer's requests: progress, timeline, documents", s.myTicket),
+		page("POST", "/my/tickets/{number}/messages", Customer, "Add a message to one of the customer's requests", s.myTicketMessage),
+		// Public to the wrapper only: a multipart form's CSRF token is
+		// read by the handler, which also requires the customer's session.
+		withMaxBody(page("POST", "/my/tickets/{number}/attachments", Public, "Add a document to one of the customer's requests (multipart; session and CSRF checked by the handler)", s.myTicketAttachment), maxUploadBytes),
+		page("POST", "/my/tickets/{number}/satisfaction", Customer, "Rate a resolved request from 1 to 5", s.myTicketRate),
 		page("GET", "/my/{rest...}", Public, "Self-service pages that do not exist", s.myNotFound),
 	}
 }

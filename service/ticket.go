@@ -209,11 +209,14 @@ func (s *Service) FindTickets(ctx context.Context, actor anxin.Actor, f anxin.Ti
 		f.StaffID = actor.ID
 	}
 	if f.Queue == "team" && f.Team == "" {
-		if a, err := s.DB.GetAgent(ctx, nil, actor.ID); err == nil {
-			f.Team = a.Team
-		} else {
+		a, err := s.DB.GetAgent(ctx, nil, actor.ID)
+		switch {
+		case anxin.ErrorCode(err) == anxin.ENotFound:
 			return nil, anxin.Errorz(anxin.EInvalid, "you are not in a team; choose one", "您尚未加入团队，请指定团队")
+		case err != nil:
+			return nil, err
 		}
+		f.Team = a.Team
 	}
 	ts, err := s.DB.FindTickets(ctx, f)
 	for _, t := range ts {
@@ -239,7 +242,7 @@ func (s *Service) TicketTimeline(ctx context.Context, actor anxin.Actor, number 
 	out := evs[:0]
 	for _, e := range evs {
 		if e.Public() {
-			e.Data = nil
+			e.ForCustomer()
 			out = append(out, e)
 		}
 	}
@@ -782,6 +785,9 @@ func (s *Service) RateTicket(ctx context.Context, actor anxin.Actor, number stri
 	return s.changeTicket(ctx, actor, number, 0, func(c *change) error {
 		if c.t.Stage != anxin.StageResolved && c.t.Stage != anxin.StageClosed {
 			return anxin.Errorz(anxin.EConflict, "a ticket is rated once it is resolved", "工单办结后才能评价")
+		}
+		if c.t.Satisfaction != 0 {
+			return anxin.Errorz(anxin.EConflict, "this ticket has already been rated", "该工单已评价")
 		}
 		c.t.Satisfaction = score
 		c.audit = "rate"

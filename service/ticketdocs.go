@@ -98,6 +98,13 @@ func (s *Service) NotifyMissing(ctx context.Context, actor anxin.Actor, number s
 			return anxin.Errorz(anxin.EConflict, "the customer has no email or mobile to notify", "客户没有可用于通知的邮箱或手机号")
 		}
 		c.audit = "notify_missing"
+		if c.t.Stage == anxin.StageReceived {
+			// Telling the customer what is missing is a response: the
+			// ticket is acknowledged on the way to waiting.
+			if err := s.move(ctx, c, anxin.StageAcknowledged, ""); err != nil {
+				return err
+			}
+		}
 		if anxin.CanMove(c.t.Stage, anxin.StageWaiting) {
 			return s.move(ctx, c, anxin.StageWaiting, "")
 		}
@@ -136,6 +143,10 @@ func (s *Service) AddAttachment(ctx context.Context, actor anxin.Actor, number, 
 	if !slices.Contains(attachmentTypes, ct) {
 		return nil, fieldError("file", "type", "only JPEG, PNG, GIF, WebP, PDF or plain text files are accepted (this one is "+ct+")", "仅接受 JPEG、PNG、GIF、WebP、PDF 或纯文本文件")
 	}
+	// The ticket must be the actor's to see before anything is written.
+	if _, err := s.Ticket(ctx, actor, number); err != nil {
+		return nil, err
+	}
 	sum := sha256.Sum256(data)
 	hash := hex.EncodeToString(sum[:])
 	if err := s.storeFile(hash, data); err != nil {
@@ -148,7 +159,9 @@ func (s *Service) AddAttachment(ctx context.Context, actor anxin.Actor, number, 
 			return err
 		}
 		if itemCode != "" {
-			if err := c.tx.SetChecklistItem(ctx, c.t.ID, itemCode, anxin.ItemReceived, ""); err != nil {
+			if err := c.tx.SetChecklistItem(ctx, c.t.ID, itemCode, anxin.ItemReceived, ""); anxin.ErrorCode(err) == anxin.ENotFound {
+				return fieldError("item_code", "unknown", "is not on the ticket's checklist", "不在该工单的材料清单中")
+			} else if err != nil {
 				return err
 			}
 		}

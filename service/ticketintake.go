@@ -20,6 +20,9 @@ type Progress struct {
 	StageName  string      `json:"stage_name"`
 	OwnerName  string      `json:"owner_name,omitempty"`
 	ExpectedBy time.Time   `json:"expected_by"`
+	// Paused says the clock waits on the customer: the expected date moves
+	// on by the time they take.
+	Paused bool `json:"paused,omitempty"`
 }
 
 // Progress lookups allowed per client address, and per ticket number (so a
@@ -87,7 +90,7 @@ func (s *Service) LookupProgress(ctx context.Context, ip, number, last4 string) 
 	if !match {
 		return nil, notFound
 	}
-	out = &Progress{Number: t.Number, Stage: t.Stage, StageName: anxin.StageName(t.Stage, t.Language), OwnerName: t.OwnerName, ExpectedBy: t.ResolutionDue}
+	out = &Progress{Number: t.Number, Stage: t.Stage, StageName: anxin.StageName(t.Stage, t.Language), OwnerName: t.OwnerName, ExpectedBy: t.ResolutionDue, Paused: !t.PausedAt.IsZero()}
 	return out, nil
 }
 

@@ -267,6 +267,10 @@ func translate(err error) error {
 		return &anxin.Error{Code: anxin.EInvalid, Message: "refers to a record that does not exist", MessageZH: "引用的记录不存在"}
 	case strings.Contains(msg, "CHECK constraint failed"), strings.Contains(msg, "SQLSTATE 23514"):
 		return &anxin.Error{Code: anxin.EInvalid, Message: "a value is out of range", MessageZH: "数值超出允许范围"}
+	case strings.Contains(msg, "SQLSTATE 22021"), strings.Contains(msg, "SQLSTATE 22P05"):
+		// PostgreSQL refuses a NUL byte or invalid UTF-8 that SQLite would
+		// store: it is the client's input, not a fault of ours.
+		return &anxin.Error{Code: anxin.EInvalid, Message: "the text contains characters that cannot be stored", MessageZH: "文本中含有无法保存的字符"}
 	}
 	return err
 }

@@ -33,7 +33,12 @@ var Languages = []string{"zh", "en"}
 // Pages are the page templates. Each is parsed together with the layout
 // into its own set, so that every page can define "content" and its own
 // fragments without clashing with the others.
-var Pages = []string{"login", "customers", "customer", "policy", "calendar", "error", "audit", "self_pages"}
+var Pages = []string{"login", "customers", "customer", "policy", "calendar", "error", "audit", "self_pages", "self_tickets", "tickets", "ticket", "agents"}
+
+// pageBases are pages whose templates a page's set parses before its own:
+// the customers' ticket pages use the self-service layout of self_pages
+// and define their own "content" (a later definition replaces an earlier).
+var pageBases = map[string][]string{"self_tickets": {"self_pages"}}
 
 // Views holds every page parsed once per language. The language is bound
 // into the template functions at parse time, so rendering needs no clone
@@ -68,8 +73,12 @@ func Load() (*Views, error) {
 	for _, lang := range Languages {
 		v.sets[lang] = map[string]*template.Template{}
 		for _, page := range Pages {
+			files := []string{"templates/layout.html"}
+			for _, base := range pageBases[page] {
+				files = append(files, "templates/"+base+".html")
+			}
 			t, err := template.New(page).Funcs(funcs(lang, v.staticURL)).
-				ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html")
+				ParseFS(templateFS, append(files, "templates/"+page+".html")...)
 			if err != nil {
 				return nil, fmt.Errorf("web: parse %s: %w", page, err)
 			}
