@@ -20,7 +20,14 @@ type SLATimerWorker struct {
 
 func (w *SLATimerWorker) Work(ctx context.Context, job *river.Job[service.SLATimerArgs]) error {
 	at := time.UnixMilli(job.Args.At)
-	if wait := at.Sub(w.svc.Now()); wait > 0 && wait <= 2*service.SLATimerLead {
+	wait := at.Sub(w.svc.Now())
+	if wait > 2*service.SLATimerLead {
+		// Started far too early (a clock stepped back): run this job again
+		// later rather than let it reschedule itself, which its own
+		// uniqueness would refuse while it runs.
+		return river.JobSnooze(wait - service.SLATimerLead)
+	}
+	if wait > 0 {
 		t := time.NewTimer(wait)
 		defer t.Stop()
 		select {

@@ -102,7 +102,20 @@ func (s *Service) scheduleTimer(ctx context.Context, tx *store.Tx, t *anxin.Tick
 		return nil
 	}
 	runAt := next.Add(-SLATimerLead)
-	return s.insertJob(ctx, tx, SLATimerArgs{TicketID: t.ID, At: next.UnixMilli(), Version: t.Version}, &river.InsertOpts{ScheduledAt: runAt})
+	return s.insertJob(ctx, tx, SLATimerArgs{TicketID: t.ID, At: timerMillis(next), Version: t.Version}, &river.InsertOpts{ScheduledAt: runAt})
+}
+
+// timerMillis rounds a point's instant up to the millisecond the job
+// carries. Rounding down would let the timer wake a fraction of a
+// millisecond before the point, find nothing due, and try to schedule
+// itself again — which River's uniqueness drops while the job is still
+// running, so the warning would be lost.
+func timerMillis(at time.Time) int64 {
+	ms := at.UnixMilli()
+	if time.UnixMilli(ms).Before(at) {
+		ms++
+	}
+	return ms
 }
 
 func pointKey(p anxin.SLAPoint) string {
