@@ -77,10 +77,16 @@ const (
 )
 
 func (s *Service) insertJob(ctx context.Context, tx *store.Tx, args river.JobArgs, opts *river.InsertOpts) error {
+	if b := jobBatchFrom(ctx); b != nil {
+		b.params = append(b.params, river.InsertManyParams{Args: args, InsertOpts: opts})
+		return nil
+	}
 	if s.Jobs == nil {
 		return fmt.Errorf("no job inserter configured")
 	}
-	_, err := s.Jobs.InsertTx(ctx, tx.Tx, args, opts)
+	// The insert is a statement of tx and, like tx's own, is not
+	// interrupted half-way (see store.Tx.ExecContext).
+	_, err := s.Jobs.InsertTx(context.WithoutCancel(ctx), tx.Tx, args, opts)
 	if err != nil {
 		return fmt.Errorf("schedule %s job: %w", args.Kind(), err)
 	}

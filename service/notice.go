@@ -28,13 +28,22 @@ type recipients struct {
 }
 
 func (s *Service) recipientsOf(ctx context.Context, tx *store.Tx, t *anxin.Ticket) (recipients, error) {
-	r := recipients{name: t.Contact.Name, email: t.Contact.Email, mobile: t.Contact.Mobile}
 	if t.CustomerID == "" {
-		return r, nil
+		return recipientsFor(t, nil), nil
 	}
-	c, err := s.DB.GetCustomer(ctx, tx, t.CustomerID)
+	c, err := s.DB.CustomerContact(ctx, tx, t.CustomerID)
 	if err != nil {
-		return r, err
+		return recipients{}, err
+	}
+	return recipientsFor(t, c), nil
+}
+
+// recipientsFor is where notices go: the ticket's own contact details,
+// else its customer's (c may be nil).
+func recipientsFor(t *anxin.Ticket, c *anxin.Customer) recipients {
+	r := recipients{name: t.Contact.Name, email: t.Contact.Email, mobile: t.Contact.Mobile}
+	if c == nil {
+		return r
 	}
 	if r.name == "" {
 		r.name = c.Name
@@ -45,7 +54,7 @@ func (s *Service) recipientsOf(ctx context.Context, tx *store.Tx, t *anxin.Ticke
 	if r.mobile == "" && len(c.Mobiles) > 0 {
 		r.mobile = c.Mobiles[0]
 	}
-	return r, nil
+	return r
 }
 
 // noticeData fills the template fields from a ticket.
@@ -71,6 +80,11 @@ func (s *Service) notifyCustomer(ctx context.Context, tx *store.Tx, cfg *ticketC
 	if err != nil {
 		return nil, err
 	}
+	return s.notifyRecipients(ctx, tx, cfg, t, code, d, r)
+}
+
+// notifyRecipients is notifyCustomer to recipients already known.
+func (s *Service) notifyRecipients(ctx context.Context, tx *store.Tx, cfg *ticketConfig, t *anxin.Ticket, code string, d NoticeData, r recipients) ([]string, error) {
 	if d.CustomerName == "" {
 		d.CustomerName = r.name
 	}
@@ -125,8 +139,16 @@ type webhookEvent struct {
 // notifyPartners queues the event for every webhook subscribed to it.
 func (s *Service) notifyPartners(ctx context.Context, tx *store.Tx, t *anxin.Ticket, event string) error {
 	hooks, err := s.DB.Webhooks(ctx, tx, event)
-	if err != nil || len(hooks) == 0 {
+	if err != nil {
 		return err
+	}
+	return s.notifyHooks(ctx, tx, t, event, hooks)
+}
+
+// notifyHooks queues the event for hooks, the subscriptions to it.
+func (s *Service) notifyHooks(ctx context.Context, tx *store.Tx, t *anxin.Ticket, event string, hooks []store.Webhook) error {
+	if len(hooks) == 0 {
+		return nil
 	}
 	var ev webhookEvent
 	ev.Event, ev.At = event, tx.Now

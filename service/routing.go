@@ -65,40 +65,40 @@ func (s *Service) route(ctx context.Context, tx *store.Tx, cfg *ticketConfig, ca
 			if took, err := tx.TakeCapacity(ctx, a.StaffID); err != nil {
 				return "", err
 			} else if took {
-				t.OwnerID = a.StaffID
+				t.OwnerID, t.OwnerName = a.StaffID, a.DisplayName
 				return viaAdvisor, nil
 			}
 		}
 	}
 	owner, err := s.pickAgent(ctx, tx, cal, t.Team, t.Skills)
-	if err != nil || owner == "" {
+	if err != nil || owner == nil {
 		return viaQueue, err
 	}
-	t.OwnerID = owner
+	t.OwnerID, t.OwnerName = owner.StaffID, owner.DisplayName
 	return viaLeastLoaded, nil
 }
 
 // pickAgent takes capacity from the least-loaded eligible agent of a team.
 // The conditional increment is what makes two concurrent requests on
 // different nodes unable to push one agent over capacity.
-func (s *Service) pickAgent(ctx context.Context, tx *store.Tx, cal *calendar.Calendar, team string, skills []string) (string, error) {
+func (s *Service) pickAgent(ctx context.Context, tx *store.Tx, cal *calendar.Calendar, team string, skills []string) (*store.Agent, error) {
 	agents, err := s.DB.Agents(ctx, tx, team)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	for _, a := range agents {
+	for i, a := range agents {
 		if !eligible(cal, a, tx.Now, skills) {
 			continue
 		}
 		took, err := tx.TakeCapacity(ctx, a.StaffID)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		if took {
-			return a.StaffID, nil
+			return &agents[i], nil
 		}
 	}
-	return "", nil
+	return nil, nil
 }
 
 // eligible: available, on shift now, under capacity, and holding every

@@ -53,10 +53,14 @@ func (s *Service) CreateTicket(ctx context.Context, actor anxin.Actor, t *anxin.
 	if err != nil {
 		return err
 	}
+	// What intake needs of the customer (tier, VIP, contact details) is
+	// read before the transaction, on SQLite from the read pool, so that
+	// the one writer is held only for the writes and the reads routing
+	// must make under its lock.
 	var cust *anxin.Customer
 	var pol *anxin.Policy
 	if t.CustomerID != "" {
-		if cust, err = s.DB.GetCustomer(ctx, nil, t.CustomerID); err != nil {
+		if cust, err = s.DB.CustomerContact(ctx, nil, t.CustomerID); err != nil {
 			if anxin.ErrorCode(err) == anxin.ENotFound {
 				return fieldError("customer_id", "unknown", "no such customer", "没有该客户")
 			}
@@ -107,11 +111,35 @@ func (s *Service) CreateTicket(ctx context.Context, actor anxin.Actor, t *anxin.
 	for i, c := range typ.Checklist {
 		checklist[i] = anxin.ChecklistItem{Code: c.Code, Name: c.Name, NameEN: c.NameEN, Status: anxin.ItemMissing}
 	}
-	return s.DB.InTx(ctx, func(tx *store.Tx) error {
-		day := tx.Now.In(cal.Location())
-		n, err := tx.NextNumber(ctx, "GD"+day.Format("20060102"))
-		if err != nil {
+	// Partners subscribed as the request arrives hear of it; usually there
+	// are none and the transaction has nothing to do for them.
+	hooks, err := s.DB.Webhooks(ctx, nil, "ticket.created")
+	if err != nil {
+		return err
+	}
+	// On PostgreSQL the number is taken in a transaction of its own: its
+	// counter row is the one row every new ticket writes, and holding that
+	// row's lock for the whole intake made tickets open one at a time. An
+	// intake that then fails leaves a gap, which the numbers may have.
+	// SQLite has one writer anyway, and one transaction costs it less.
+	var day time.Time
+	var n int64
+	if s.DB.Engine == store.Postgres {
+		day = s.Now().In(cal.Location())
+		if n, err = s.DB.TakeNumber(ctx, "GD"+day.Format("20060102")); err != nil {
 			return err
+		}
+	}
+	return s.DB.InTx(ctx, func(tx *store.Tx) error {
+		// The receipt's notice jobs and the deadline timer go to River in
+		// one insert at the end.
+		ctx, jobs := withJobBatch(ctx)
+		if n == 0 {
+			day = tx.Now.In(cal.Location())
+			var err error
+			if n, err = tx.NextNumber(ctx, "GD"+day.Format("20060102")); err != nil {
+				return err
+			}
 		}
 		t.Number = anxin.TicketNumber(day, n)
 		setDeadlines(cal, t, policy, tx.Now)
@@ -128,7 +156,9 @@ func (s *Service) CreateTicket(ctx context.Context, actor anxin.Actor, t *anxin.
 		if err := tx.CreateTicket(ctx, t, slaDoc, checklist); err != nil {
 			return err
 		}
-		if t.OwnerID != "" {
+		if via == viaFirstContact {
+			// Routing named the agents it chose; the first-contact owner
+			// is looked up.
 			if err := s.DB.FillOwnerName(ctx, tx, t); err != nil {
 				return err
 			}
@@ -147,18 +177,23 @@ func (s *Service) CreateTicket(ctx context.Context, actor anxin.Actor, t *anxin.
 			ActorKind: "system", ActorName: "system", Data: map[string]any{"via": viaQueue, "team": t.Team, "rule": t.RoutingRule}}); err != nil {
 			return err
 		}
+		if _, err := s.notifyRecipients(ctx, tx, cfg, t, "ticket_received", s.noticeData(t, ""), recipientsFor(t, cust)); err != nil {
+			return err
+		}
+		if err := s.notifyHooks(ctx, tx, t, "ticket.created", hooks); err != nil {
+			return err
+		}
+		if err := s.scheduleTimer(ctx, tx, t, policy, nil); err != nil {
+			return err
+		}
+		if err := s.flushJobs(ctx, tx, jobs); err != nil {
+			return err
+		}
+		// The audit record comes last: appending locks the head of its
+		// hash chain until the commit.
 		r := AuditFor(actor, "ticket", t.ID, "create")
 		r.Changes = map[string][2]any{"number": Change(nil, t.Number), "type": Change(nil, string(t.Type)), "owner_id": Change(nil, t.OwnerID), "team": Change(nil, t.Team)}
-		if err := record(ctx, tx, r); err != nil {
-			return err
-		}
-		if _, err := s.notifyCustomer(ctx, tx, cfg, t, "ticket_received", s.noticeData(t, "")); err != nil {
-			return err
-		}
-		if err := s.notifyPartners(ctx, tx, t, "ticket.created"); err != nil {
-			return err
-		}
-		return s.scheduleTimer(ctx, tx, t, policy, nil)
+		return record(ctx, tx, r)
 	})
 }
 

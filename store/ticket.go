@@ -22,6 +22,26 @@ func (tx *Tx) NextNumber(ctx context.Context, name string) (int64, error) {
 	return n, translate(err)
 }
 
+// TakeNumber is NextNumber in a transaction of its own, so that the
+// counter's row is locked only for that moment. On PostgreSQL that commit
+// does not wait for its WAL to reach the disk: nothing refers to the number
+// until the transaction using it commits, and that commit, durable and
+// later in the same WAL, makes this one durable too. A number lost in a
+// crash before then was never given to anything.
+func (db *DB) TakeNumber(ctx context.Context, name string) (int64, error) {
+	var n int64
+	err := db.InTx(ctx, func(tx *Tx) (err error) {
+		if db.Engine == Postgres {
+			if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit TO OFF`); err != nil {
+				return translate(err)
+			}
+		}
+		n, err = tx.NextNumber(ctx, name)
+		return err
+	})
+	return n, err
+}
+
 const ticketColumns = `id, number, type, channel, urgency, stage, subject, description, language, customer_id, policy_id,
 	contact_name, contact_email, contact_mobile, verify_method, verify_result, verify_by, verify_at,
 	owner_id, team, skills, routing_rule, received_by, sla_policy, response_due, resolution_due, provisional,
@@ -47,32 +67,63 @@ func (tx *Tx) CreateTicket(ctx context.Context, t *anxin.Ticket, slaDoc string, 
 	if t.OwnerID == "" && t.Stage.Open() {
 		queued = tx.Now
 	}
+	// customer_tier denormalises the customer's tier onto the ticket so
+	// that queues filter by it without a join; $10 is customer_id.
 	_, err := tx.ExecContext(ctx, `INSERT INTO tickets (`+ticketColumns+`, urgency_rank, is_open, customer_tier, contact_email_idx, sla_doc, queued_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
 		$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39,
-		$40, $41, $42, $43, $44, $45)`,
-		append(tx.ticketValues(t), t.Urgency.Rank(), t.Stage.Open(), tierOf(ctx, tx, t.CustomerID), db.emailIndex(t.Contact.Email), slaDoc, queued)...)
+		$40, $41, COALESCE((SELECT tier FROM customers WHERE id = $10), ''), $42, $43, $44)`,
+		append(tx.ticketValues(t), t.Urgency.Rank(), t.Stage.Open(), db.emailIndex(t.Contact.Email), slaDoc, queued)...)
 	if err != nil {
 		return translate(err)
 	}
-	for i, it := range checklist {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO ticket_checklist (ticket_id, position, code, name, name_en, status, reason, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, t.ID, i, it.Code, it.Name, it.NameEN, it.Status, it.Reason, tx.Now); err != nil {
-			return translate(err)
-		}
+	if len(checklist) == 0 {
+		return nil
 	}
-	return nil
+	// The whole list in one statement.
+	var q strings.Builder
+	q.WriteString(`INSERT INTO ticket_checklist (ticket_id, position, code, name, name_en, status, reason, updated_at) VALUES `)
+	args := make([]any, 0, 8*len(checklist))
+	for i, it := range checklist {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		n := len(args)
+		fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8)
+		args = append(args, t.ID, i, it.Code, it.Name, it.NameEN, it.Status, it.Reason, tx.Now)
+	}
+	_, err = tx.ExecContext(ctx, q.String(), args...)
+	return translate(err)
 }
 
-// tierOf denormalises the customer's tier onto the ticket so that queues
-// filter by it without a join.
-func tierOf(ctx context.Context, tx *Tx, customerID string) string {
-	if customerID == "" {
-		return ""
+// CustomerContact reads what intake needs of a customer, in one query:
+// kind, tier and VIP for the SLA policy and routing, and name, email and
+// first mobile for the receipt notice. The rest of the customer (identity
+// document, address, consents) is neither read nor decrypted. ENotFound
+// when there is no such customer.
+func (db *DB) CustomerContact(ctx context.Context, tx *Tx, id string) (*anxin.Customer, error) {
+	var c anxin.Customer
+	var email, mobile string
+	err := db.q(tx).QueryRowContext(ctx, `SELECT c.id, c.kind, c.name, c.email, c.tier, c.vip,
+		COALESCE((SELECT m.mobile FROM customer_mobiles m WHERE m.customer_id = c.id ORDER BY m.position LIMIT 1), '')
+		FROM customers c WHERE c.id = $1`, id).Scan(&c.ID, &c.Kind, &c.Name, &email, &c.Tier, &c.VIP, &mobile)
+	if err != nil {
+		if err = translate(err); isNotFound(err) {
+			return nil, anxin.Errorz(anxin.ENotFound, "customer not found", "未找到该客户")
+		}
+		return nil, err
 	}
-	var tier string
-	tx.QueryRowContext(ctx, `SELECT tier FROM customers WHERE id = $1`, customerID).Scan(&tier)
-	return tier
+	if c.Email, err = db.open(email); err != nil {
+		return nil, fmt.Errorf("customer %s: %w", c.ID, err)
+	}
+	if mobile != "" {
+		m, err := db.open(mobile)
+		if err != nil {
+			return nil, fmt.Errorf("customer %s: %w", c.ID, err)
+		}
+		c.Mobiles = []string{m}
+	}
+	return &c, nil
 }
 
 func (db *DB) emailIndex(email string) string {

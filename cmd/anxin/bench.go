@@ -16,8 +16,11 @@ import (
 )
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "tickets" {
+		return runBenchTickets(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "import" {
-		return errors.New("usage: anxin bench import [--rows N] [--db URL] [--data DIR]")
+		return errors.New("usage: anxin bench import [--rows N] [--db URL] [--data DIR]\n       " + benchTicketsUsage)
 	}
 	var f dbFlags
 	fs := newFlagSet("bench import", stderr)

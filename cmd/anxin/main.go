@@ -41,6 +41,7 @@ Usage:
   anxin keys     rotate                 re-encrypt personal data under a new key
   anxin staff    add USERNAME --role ROLE --name NAME  (password from ANXIN_PASSWORD or stdin)
   anxin bench    import [--rows N]
+  anxin bench    tickets [--url URL | --self [--db URL]] [--count N] [--duration D] [--clients 1,8,32] [--seed-open N,…]
   anxin version
 
 The database is the SQLite file <data>/anxin.db unless --db or ANXIN_DB
