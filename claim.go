@@ -319,10 +319,10 @@ var (
 
 // TrafficLoss is one third party's losses under compulsory insurance.
 type TrafficLoss struct {
-	Name            string
-	DeathDisability Fen
-	Medical         Fen
-	Property        Fen
+	Name            string `json:"name"`
+	DeathDisability Fen    `json:"death_disability,omitempty"`
+	Medical         Fen    `json:"medical,omitempty"`
+	Property        Fen    `json:"property,omitempty"`
 }
 
 // CalcCompulsoryTraffic pays each third party's losses up to the limit of

@@ -71,6 +71,11 @@ const (
 	PermTicketWrite   Permission = "ticket:write"
 	PermTicketAssign  Permission = "ticket:assign" // hand others' tickets over, manage agents' shifts
 	PermTicketConfig  Permission = "ticket:config" // ticket types, SLA policies, routing rules, templates, webhooks
+	PermClaimRead     Permission = "claim:read"
+	PermClaimWrite    Permission = "claim:write"   // report claims, documents, tasks, disputes
+	PermClaimDecide   Permission = "claim:decide"  // calculate and decide
+	PermClaimApprove  Permission = "claim:approve" // approve within the role's limit; see full bank accounts
+	PermClaimConfig   Permission = "claim:config"  // risk, complexity and fast-track rules, approval limits, checklists
 )
 
 // Permissions is the whole catalogue, for the route walk test and the docs.
@@ -79,21 +84,22 @@ var Permissions = []Permission{
 	PermProductRead, PermProductWrite, PermCalendarRead, PermCalendarWrite,
 	PermStaffRead, PermStaffWrite, PermTokenWrite, PermDataImport, PermDataExport, PermAuditRead,
 	PermTicketRead, PermTicketWrite, PermTicketAssign, PermTicketConfig,
+	PermClaimRead, PermClaimWrite, PermClaimDecide, PermClaimApprove, PermClaimConfig,
 }
 
 // rolePermissions maps roles to permissions: the one place that decides who
 // may do what.
 var rolePermissions = map[Role][]Permission{
-	RoleCSR:            {PermCustomerRead, PermCustomerWrite, PermPolicyRead, PermProductRead, PermCalendarRead, PermTicketRead, PermTicketWrite},
-	RoleClaims:         {PermCustomerRead, PermPolicyRead, PermProductRead, PermCalendarRead, PermTicketRead, PermTicketWrite},
-	RolePolicyChange:   {PermCustomerRead, PermCustomerWrite, PermPolicyRead, PermPolicyWrite, PermProductRead, PermCalendarRead, PermTicketRead, PermTicketWrite},
-	RoleComplaints:     {PermCustomerRead, PermPolicyRead, PermProductRead, PermCalendarRead, PermTicketRead, PermTicketWrite},
-	RoleSupervisor:     {PermCustomerRead, PermCustomerWrite, PermPolicyRead, PermPolicyWrite, PermProductRead, PermCalendarRead, PermStaffRead, PermDataExport, PermTicketRead, PermTicketWrite, PermTicketAssign},
-	RoleDirector:       {PermCustomerRead, PermPolicyRead, PermProductRead, PermCalendarRead, PermStaffRead, PermDataExport, PermTicketRead, PermTicketWrite, PermTicketAssign},
-	RoleGeneralManager: {PermCustomerRead, PermPolicyRead, PermProductRead, PermCalendarRead, PermStaffRead, PermDataExport, PermTicketRead, PermTicketAssign},
-	RoleAgent:          {PermCustomerRead, PermPolicyRead, PermProductRead, PermCalendarRead, PermTicketRead, PermTicketWrite},
-	RoleAuditor:        {PermCustomerRead, PermPolicyRead, PermProductRead, PermCalendarRead, PermStaffRead, PermAuditRead, PermTicketRead},
-	RoleAdmin:          {PermCustomerRead, PermCustomerWrite, PermPolicyRead, PermPolicyWrite, PermProductRead, PermProductWrite, PermCalendarRead, PermCalendarWrite, PermStaffRead, PermStaffWrite, PermTokenWrite, PermDataImport, PermDataExport, PermTicketRead, PermTicketWrite, PermTicketAssign, PermTicketConfig},
+	RoleCSR:            {PermCustomerRead, PermCustomerWrite, PermPolicyRead, PermProductRead, PermCalendarRead, PermTicketRead, PermTicketWrite, PermClaimRead, PermClaimWrite},
+	RoleClaims:         {PermCustomerRead, PermPolicyRead, PermProductRead, PermCalendarRead, PermTicketRead, PermTicketWrite, PermClaimRead, PermClaimWrite, PermClaimDecide, PermClaimApprove},
+	RolePolicyChange:   {PermCustomerRead, PermCustomerWrite, PermPolicyRead, PermPolicyWrite, PermProductRead, PermCalendarRead, PermTicketRead, PermTicketWrite, PermClaimRead},
+	RoleComplaints:     {PermCustomerRead, PermPolicyRead, PermProductRead, PermCalendarRead, PermTicketRead, PermTicketWrite, PermClaimRead},
+	RoleSupervisor:     {PermCustomerRead, PermCustomerWrite, PermPolicyRead, PermPolicyWrite, PermProductRead, PermCalendarRead, PermStaffRead, PermDataExport, PermTicketRead, PermTicketWrite, PermTicketAssign, PermClaimRead, PermClaimWrite, PermClaimDecide, PermClaimApprove},
+	RoleDirector:       {PermCustomerRead, PermPolicyRead, PermProductRead, PermCalendarRead, PermStaffRead, PermDataExport, PermTicketRead, PermTicketWrite, PermTicketAssign, PermClaimRead, PermClaimWrite, PermClaimDecide, PermClaimApprove, PermClaimConfig},
+	RoleGeneralManager: {PermCustomerRead, PermPolicyRead, PermProductRead, PermCalendarRead, PermStaffRead, PermDataExport, PermTicketRead, PermTicketAssign, PermClaimRead, PermClaimApprove},
+	RoleAgent:          {PermCustomerRead, PermPolicyRead, PermProductRead, PermCalendarRead, PermTicketRead, PermTicketWrite, PermClaimRead, PermClaimWrite},
+	RoleAuditor:        {PermCustomerRead, PermPolicyRead, PermProductRead, PermCalendarRead, PermStaffRead, PermAuditRead, PermTicketRead, PermClaimRead},
+	RoleAdmin:          {PermCustomerRead, PermCustomerWrite, PermPolicyRead, PermPolicyWrite, PermProductRead, PermProductWrite, PermCalendarRead, PermCalendarWrite, PermStaffRead, PermStaffWrite, PermTokenWrite, PermDataImport, PermDataExport, PermTicketRead, PermTicketWrite, PermTicketAssign, PermTicketConfig, PermClaimRead, PermClaimWrite, PermClaimConfig},
 }
 
 // Can reports whether role r holds permission p.

@@ -48,6 +48,8 @@ func New(svc *service.Service, log *slog.Logger, opt Options) (*Runner, error) {
 	river.AddWorker(workers, &SLATimerWorker{svc: svc})
 	river.AddWorker(workers, &NoticeWorker{svc: svc})
 	river.AddWorker(workers, &QueueDrainWorker{svc: svc})
+	river.AddWorker(workers, &PaymentWorker{svc: svc})
+	river.AddWorker(workers, &ClaimDeadlineWorker{svc: svc})
 	cfg := &river.Config{
 		Logger:            log.With("component", "river"),
 		FetchPollInterval: opt.PollInterval,
@@ -55,6 +57,9 @@ func New(svc *service.Service, log *slog.Logger, opt Options) (*Runner, error) {
 			river.QueueDefault:   {MaxWorkers: 10},
 			service.QueueSLA:     {MaxWorkers: 50},
 			service.QueueNotices: {MaxWorkers: 10},
+			// Payments have a queue of their own so that a slow bank never
+			// holds up notices or deadline warnings.
+			service.QueuePayments: {MaxWorkers: 10},
 		},
 		Workers: workers,
 		PeriodicJobs: []*river.PeriodicJob{

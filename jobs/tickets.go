@@ -73,3 +73,25 @@ func (w *QueueDrainWorker) Work(ctx context.Context, job *river.Job[QueueDrainAr
 	_, err := w.svc.DrainQueues(ctx)
 	return err
 }
+
+// PaymentWorker sends one claim payment instruction; River retries a
+// temporary failure with back-off, and the gateway's idempotency key
+// makes every retry safe.
+type PaymentWorker struct {
+	river.WorkerDefaults[service.PaymentArgs]
+	svc *service.Service
+}
+
+func (w *PaymentWorker) Work(ctx context.Context, job *river.Job[service.PaymentArgs]) error {
+	return w.svc.SendPayment(ctx, job.Args.PaymentID)
+}
+
+// ClaimDeadlineWorker warns and escalates a claim's statutory clocks.
+type ClaimDeadlineWorker struct {
+	river.WorkerDefaults[service.ClaimDeadlineArgs]
+	svc *service.Service
+}
+
+func (w *ClaimDeadlineWorker) Work(ctx context.Context, job *river.Job[service.ClaimDeadlineArgs]) error {
+	return w.svc.ProcessClaimDeadline(ctx, job.Args.ClaimID, job.Args.Deadline)
+}

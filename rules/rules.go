@@ -139,7 +139,7 @@ func (r *Router) Len() int { return len(r.rules) }
 // English-speaking customers to agents who speak English.
 var DefaultRules = []Rule{
 	{Code: "emergency", Name: "紧急事件 → 服务主管组", Position: 10, When: `ticket.type == "emergency" || ticket.urgency == "urgent"`, Team: "supervisors", Active: true},
-	{Code: "claims", Name: "理赔协助 → 理赔组", Position: 20, When: `ticket.type == "claim_assistance"`, Team: "claims", Active: true},
+	{Code: "claims", Name: "理赔协助 → 理赔组", Position: 20, When: `ticket.type in ["claim_assistance", "claim"]`, Team: "claims", Active: true},
 	{Code: "policy_change", Name: "保全变更 → 保全组", Position: 30, When: `ticket.type == "policy_change"`, Team: "policy_change", Active: true},
 	{Code: "complaint", Name: "投诉 → 投诉组", Position: 40, When: `ticket.type == "complaint"`, Team: "complaints", Active: true},
 	{Code: "english", Name: "英文客户 → 客服组（英语）", Position: 50, When: `ticket.language == "en"`, Team: "service", Skills: []string{"english"}, Active: true},

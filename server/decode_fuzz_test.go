@@ -50,6 +50,12 @@ func FuzzDecodeBodies(f *testing.F) {
 		func() any { return &service.TicketPatch{} },
 		func() any { return &service.CallLog{} },
 		func() any { return &store.Agent{} },
+		func() any { return &claimRequest{} },
+		func() any { return &service.DecisionInput{} },
+		func() any { return &service.ClaimTaskInput{} },
+		func() any { return &service.ClaimSettings{} },
+		func() any { return &approvalRequest{} },
+		func() any { return &disputeRequest{} },
 		func() any {
 			return &struct {
 				Policies []anxin.SLAPolicy `json:"policies"`

@@ -75,6 +75,7 @@ func New(svc *service.Service, log *slog.Logger) *Server {
 	s.routes = append(s.apiRoutes(), s.consoleRoutes()...)
 	s.routes = append(s.routes, s.selfRoutes()...)
 	s.routes = append(s.routes, s.ticketRoutes()...)
+	s.routes = append(s.routes, s.claimRoutes()...)
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Method+" "+rt.Path, s.wrap(rt))
 	}

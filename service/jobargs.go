@@ -72,8 +72,9 @@ func (NoticeArgs) InsertOpts() river.InsertOpts {
 // The queues the ticket jobs run on, apart from River's default, so that a
 // flood of notices never delays a deadline warning.
 const (
-	QueueSLA     = "sla"
-	QueueNotices = "notices"
+	QueueSLA      = "sla"
+	QueueNotices  = "notices"
+	QueuePayments = "payments"
 )
 
 func (s *Service) insertJob(ctx context.Context, tx *store.Tx, args river.JobArgs, opts *river.InsertOpts) error {

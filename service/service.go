@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/anxin-insure/anxin"
+	"github.com/anxin-insure/anxin/payment"
 	"github.com/anxin-insure/anxin/store"
 	"github.com/anxin-insure/anxin/vault"
 )
@@ -32,6 +33,8 @@ type Service struct {
 	// PublicURL is where customers reach the self-service pages, for links
 	// in notices.
 	PublicURL string
+	// Payments sends claim payouts (a bank-transfer batch file by default).
+	Payments payment.Gateway
 
 	config *configCache
 }

@@ -18,6 +18,13 @@ type CreateOptions struct {
 	// AssignToMe makes the staff member taking the request its owner
 	// (首问负责制): they keep it until it closes. Otherwise routing picks.
 	AssignToMe bool
+	// The workflows built on tickets (claims) bring their own checklist,
+	// SLA policy and rows: Checklist and SLA, when set, replace what the
+	// ticket type and the SLA configuration would give, and Then runs in
+	// the intake's transaction once the ticket is written.
+	Checklist []anxin.ChecklistItem
+	SLA       *anxin.SLAPolicy
+	Then      func(ctx context.Context, tx *store.Tx, t *anxin.Ticket) error
 }
 
 // CreateTicket opens a ticket from any channel. Validation, routing, the
@@ -46,6 +53,10 @@ func (s *Service) CreateTicket(ctx context.Context, actor anxin.Actor, t *anxin.
 		return err
 	}
 	typ, ok := cfg.ticketType(t.Type)
+	if !ok && opt.Then != nil && t.Type == anxin.TypeClaim {
+		// A claim needs no configured type: its workflow brings everything.
+		typ, ok = anxin.TicketTypeDef{Code: anxin.TypeClaim, Name: "理赔", NameEN: "Claim"}, true
+	}
 	if !ok {
 		return fieldError("type", "enum", "is not a configured ticket type", "不是已配置的工单类型")
 	}
@@ -100,6 +111,9 @@ func (s *Service) CreateTicket(ctx context.Context, actor anxin.Actor, t *anxin.
 		facts.Tier, facts.VIP = cust.Tier, cust.VIP
 	}
 	policy := anxin.ChooseSLA(cfg.sla, facts)
+	if opt.SLA != nil {
+		policy = opt.SLA
+	}
 	if policy == nil {
 		policy = &anxin.DefaultSLAPolicies[len(anxin.DefaultSLAPolicies)-1]
 	}
@@ -110,6 +124,9 @@ func (s *Service) CreateTicket(ctx context.Context, actor anxin.Actor, t *anxin.
 	checklist := make([]anxin.ChecklistItem, len(typ.Checklist))
 	for i, c := range typ.Checklist {
 		checklist[i] = anxin.ChecklistItem{Code: c.Code, Name: c.Name, NameEN: c.NameEN, Status: anxin.ItemMissing}
+	}
+	if opt.Checklist != nil {
+		checklist = opt.Checklist
 	}
 	// Partners subscribed as the request arrives hear of it; usually there
 	// are none and the transaction has nothing to do for them.
@@ -182,6 +199,11 @@ func (s *Service) CreateTicket(ctx context.Context, actor anxin.Actor, t *anxin.
 		}
 		if err := s.notifyHooks(ctx, tx, t, "ticket.created", hooks); err != nil {
 			return err
+		}
+		if opt.Then != nil {
+			if err := opt.Then(ctx, tx, t); err != nil {
+				return err
+			}
 		}
 		if err := s.scheduleTimer(ctx, tx, t, policy, nil); err != nil {
 			return err
@@ -358,57 +380,64 @@ func (s *Service) changeTicket(ctx context.Context, actor anxin.Actor, number st
 	}
 	var out *anxin.Ticket
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
-		t, doc, err := tx.TicketForUpdate(ctx, number)
-		if err != nil {
-			return err
-		}
-		if actor.Kind == "customer" && t.CustomerID != actor.ID {
-			return anxin.Errorz(anxin.ENotFound, "ticket not found", "未找到该工单")
-		}
-		if version != 0 && version != t.Version {
-			return anxin.Errorz(anxin.EPrecondition, "the ticket was changed by someone else; reload and try again", "工单已被他人修改，请刷新后重试")
-		}
-		pol, err := ticketPolicy(doc)
-		if err != nil {
-			return err
-		}
-		c := &change{tx: tx, t: t, before: *t, pol: pol, cfg: cfg, cal: cal, actor: actor}
-		if err := fn(c); err != nil {
-			return err
-		}
-		if err := tx.SaveTicket(ctx, t); err != nil {
-			return err
-		}
-		if t.OwnerID != c.before.OwnerID {
-			if err := s.DB.FillOwnerName(ctx, tx, t); err != nil {
-				return err
-			}
-		}
-		if c.audit != "" {
-			r := AuditFor(actor, "ticket", t.ID, c.audit)
-			r.Changes = ticketChanges(&c.before, t)
-			if err := record(ctx, tx, r); err != nil {
-				return err
-			}
-		}
-		if c.freed != "" {
-			if _, err := s.fillCapacity(ctx, tx, cal, c.freed); err != nil {
-				return err
-			}
-		}
-		if c.retime {
-			if err := s.scheduleTimer(ctx, tx, t, pol, nil); err != nil {
-				return err
-			}
-		}
-		out = t
-		return nil
+		var err error
+		out, err = s.changeTicketTx(ctx, tx, cfg, cal, actor, number, version, fn)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	maskTicket(out, actor)
 	return out, nil
+}
+
+// changeTicketTx is changeTicket inside a transaction the caller holds,
+// for workflows (claims) that change their own rows and the ticket's in one.
+func (s *Service) changeTicketTx(ctx context.Context, tx *store.Tx, cfg *ticketConfig, cal *calendar.Calendar, actor anxin.Actor, number string, version int, fn func(c *change) error) (*anxin.Ticket, error) {
+	t, doc, err := tx.TicketForUpdate(ctx, number)
+	if err != nil {
+		return nil, err
+	}
+	if actor.Kind == "customer" && t.CustomerID != actor.ID {
+		return nil, anxin.Errorz(anxin.ENotFound, "ticket not found", "未找到该工单")
+	}
+	if version != 0 && version != t.Version {
+		return nil, anxin.Errorz(anxin.EPrecondition, "the ticket was changed by someone else; reload and try again", "工单已被他人修改，请刷新后重试")
+	}
+	pol, err := ticketPolicy(doc)
+	if err != nil {
+		return nil, err
+	}
+	c := &change{tx: tx, t: t, before: *t, pol: pol, cfg: cfg, cal: cal, actor: actor}
+	if err := fn(c); err != nil {
+		return nil, err
+	}
+	if err := tx.SaveTicket(ctx, t); err != nil {
+		return nil, err
+	}
+	if t.OwnerID != c.before.OwnerID {
+		if err := s.DB.FillOwnerName(ctx, tx, t); err != nil {
+			return nil, err
+		}
+	}
+	if c.audit != "" {
+		r := AuditFor(actor, "ticket", t.ID, c.audit)
+		r.Changes = ticketChanges(&c.before, t)
+		if err := record(ctx, tx, r); err != nil {
+			return nil, err
+		}
+	}
+	if c.freed != "" {
+		if _, err := s.fillCapacity(ctx, tx, cal, c.freed); err != nil {
+			return nil, err
+		}
+	}
+	if c.retime {
+		if err := s.scheduleTimer(ctx, tx, t, pol, nil); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
 }
 
 func ticketChanges(before, after *anxin.Ticket) map[string][2]any {

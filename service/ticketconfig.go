@@ -446,6 +446,26 @@ Reply to this email with them attached, or upload them on the self-service page.
 
 Anxin Customer Service`,
 		SMS: `[Anxin] Ticket {{.Number}} still needs: {{range $i, $m := .Missing}}{{if $i}}, {{end}}{{$m}}{{end}}.`},
+	{Code: "claim_decided", Lang: "zh",
+		Subject: "[{{.Number}}] 理赔决定通知",
+		Body: `尊敬的{{if .CustomerName}}{{.CustomerName}}{{else}}客户{{end}}：
+
+{{.Message}}
+理赔决定书可在自助服务页面查看和下载。{{if .LookupURL}}
+{{.LookupURL}}{{end}}
+
+安心理赔服务中心`,
+		SMS: `【安心】{{.Message}}`},
+	{Code: "claim_decided", Lang: "en",
+		Subject: "[{{.Number}}] Your claim decision",
+		Body: `Dear {{if .CustomerName}}{{.CustomerName}}{{else}}customer{{end}},
+
+{{.Message}}
+The decision letter is on the self-service page.{{if .LookupURL}}
+{{.LookupURL}}{{end}}
+
+Anxin Claims Service`,
+		SMS: `[Anxin] {{.Message}}`},
 	{Code: "ticket_resolved", Lang: "zh",
 		Subject: "[{{.Number}}] 您的请求已办结",
 		Body: `尊敬的{{if .CustomerName}}{{.CustomerName}}{{else}}客户{{end}}：

@@ -16,6 +16,7 @@ import (
 	"github.com/anxin-insure/anxin/jobs"
 	"github.com/anxin-insure/anxin/mailin"
 	"github.com/anxin-insure/anxin/notify"
+	"github.com/anxin-insure/anxin/payment"
 	"github.com/anxin-insure/anxin/server"
 	"github.com/anxin-insure/anxin/service"
 	"github.com/anxin-insure/anxin/store"
@@ -39,8 +40,11 @@ type Main struct {
 	SMTPAddr string
 	// PublicURL is the address customers use, for links in notices.
 	PublicURL string
-	Stdout    io.Writer
-	Stderr    io.Writer
+	// PaymentsURL is the claim payment gateway (payment.Open); "" is the
+	// bank-transfer batch file under <data>/payouts.
+	PaymentsURL string
+	Stdout      io.Writer
+	Stderr      io.Writer
 	// JobOptions tune the job runner (tests shorten intervals).
 	JobOptions jobs.Options
 
@@ -82,6 +86,7 @@ func (m *Main) ParseFlags(name string, args []string) error {
 		"mail server for customer notices: smtp://[user:pass@]host:port?from=addr, smtps://…, or file: for <data>/outbox/mail.jsonl (default $ANXIN_MAIL_URL, else file:)")
 	fs.StringVar(&m.MailFrom, "mail-from", "service@anxin.local", "From address of customer notices")
 	fs.StringVar(&m.SMTPAddr, "smtp-addr", "", "listen for inbound email on this address (e.g. :2525) and turn it into tickets; off when empty")
+	fs.StringVar(&m.PaymentsURL, "payments", "", "claim payment gateway: batch:///dir for daily bank-transfer batch files (default <data>/payouts)")
 	fs.StringVar(&m.PublicURL, "public-url", "", "the address customers reach this service at, for links in notices (default: the listen address)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -208,6 +213,13 @@ func (m *Main) wireNotices(svc *service.Service) error {
 	svc.Notify = service.Notifiers{Mail: mailer, MailFrom: m.MailFrom, SMS: sms, Webhook: &notify.Webhook{}}
 	svc.Files = filepath.Join(m.DB.data, "attachments")
 	svc.PublicURL = m.PublicURL
+	payURL := m.PaymentsURL
+	if payURL == "" {
+		payURL = filepath.Join(m.DB.data, "payouts")
+	}
+	if svc.Payments, err = payment.Open(payURL); err != nil {
+		return fmt.Errorf("--payments: %w", err)
+	}
 	m.Log.Info("notices", "mail", notify.DescribeMailer(mailer), "sms", notify.Describe(sms))
 	return nil
 }
