@@ -57,7 +57,7 @@ type ResealProgress struct {
 // rows it changed.
 func (db *DB) Reseal(ctx context.Context, progress func(ResealProgress)) (int, error) {
 	total := 0
-	for _, step := range []struct {
+	steps := []struct {
 		table string
 		fn    func(context.Context, string) (int, string, error)
 	}{
@@ -65,8 +65,20 @@ func (db *DB) Reseal(ctx context.Context, progress func(ResealProgress)) (int, e
 		{"customer_mobiles", db.resealMobiles},
 		{"policies", db.resealPolicies},
 		{"policy_versions", db.resealVersions},
+	}
+	for _, sc := range sealedColumns {
+		steps = append(steps, struct {
+			table string
+			fn    func(context.Context, string) (int, string, error)
+		}{sc.table, func(ctx context.Context, after string) (int, string, error) { return db.resealColumns(ctx, sc, after) }})
+	}
+	steps = append(steps, []struct {
+		table string
+		fn    func(context.Context, string) (int, string, error)
+	}{
 		{"vault_canary", func(ctx context.Context, _ string) (int, string, error) { return 0, "", db.resealCanary(ctx) }},
-	} {
+	}...)
+	for _, step := range steps {
 		after := ""
 		done := 0
 		for {
@@ -89,6 +101,88 @@ func (db *DB) Reseal(ctx context.Context, progress func(ResealProgress)) (int, e
 }
 
 const resealBatch = 500
+
+// sealedColumn names a table's sealed columns that need nothing but
+// re-encryption (no blind index to fill), keyed by a text id.
+type sealedColumn struct {
+	table string
+	cols  []string
+}
+
+// sealedColumns lists every such column; a new sealed column must be added
+// here, or rotating the keys would leave it under a key that is dropped.
+var sealedColumns = []sealedColumn{
+	{"staff", []string{"totp_secret"}},
+	{"tickets", []string{"description", "contact_email", "contact_mobile"}},
+	{"ticket_events", []string{"body"}},
+	{"notices", []string{"recipient", "body"}},
+	{"webhooks", []string{"secret"}},
+	{"claims", []string{"insured_name", "details", "payee_name", "account"}},
+	{"claim_tasks", []string{"report"}},
+	{"claim_payments", []string{"payee_name", "account"}},
+	{"claim_disputes", []string{"reason"}},
+}
+
+// resealColumns handles one batch of a table's rows after id `after`.
+func (db *DB) resealColumns(ctx context.Context, sc sealedColumn, after string) (int, string, error) {
+	changed, last := 0, ""
+	err := db.InTx(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id, `+strings.Join(sc.cols, ", ")+` FROM `+sc.table+` WHERE id > $1 ORDER BY id LIMIT `+itoa(resealBatch), after)
+		if err != nil {
+			return err
+		}
+		type row struct {
+			id   string
+			vals []string
+		}
+		var batch []row
+		for rows.Next() {
+			r := row{vals: make([]string, len(sc.cols))}
+			dest := []any{&r.id}
+			for i := range r.vals {
+				dest = append(dest, &r.vals[i])
+			}
+			if err := rows.Scan(dest...); err != nil {
+				rows.Close()
+				return err
+			}
+			batch = append(batch, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(batch) == resealBatch {
+			last = batch[len(batch)-1].id
+		}
+		sets := make([]string, len(sc.cols))
+		for i, c := range sc.cols {
+			sets[i] = fmt.Sprintf("%s = $%d", c, i+1)
+		}
+		update := `UPDATE ` + sc.table + ` SET ` + strings.Join(sets, ", ") + fmt.Sprintf(` WHERE id = $%d`, len(sc.cols)+1)
+		for _, r := range batch {
+			args := make([]any, 0, len(sc.cols)+1)
+			same := true
+			for _, v := range r.vals {
+				nv, err := db.resealValue(v)
+				if err != nil {
+					return fmt.Errorf("%s %s: %w", sc.table, r.id, err)
+				}
+				same = same && nv == v
+				args = append(args, nv)
+			}
+			if same {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, update, append(args, r.id)...); err != nil {
+				return err
+			}
+			changed++
+		}
+		return nil
+	})
+	return changed, last, err
+}
 
 // resealCustomers handles one batch of customers after key `after`; it
 // returns the last key read ("" at the end).

@@ -58,7 +58,9 @@ func TestKeysRotate(t *testing.T) {
 func sealedKeyIDs(t *testing.T, db *store.DB) map[string]bool {
 	t.Helper()
 	ids := map[string]bool{}
-	for _, q := range []string{`SELECT id_number FROM customers`, `SELECT mobile FROM customer_mobiles`, `SELECT document FROM policies`, `SELECT document FROM policy_versions`} {
+	for _, q := range []string{`SELECT id_number FROM customers`, `SELECT mobile FROM customer_mobiles`, `SELECT document FROM policies`, `SELECT document FROM policy_versions`,
+		`SELECT description FROM tickets WHERE description <> ''`, `SELECT body FROM ticket_events WHERE body <> ''`, `SELECT body FROM notices`,
+		`SELECT details FROM claims`} {
 		rows, err := db.Reader().QueryContext(context.Background(), q)
 		if err != nil {
 			t.Fatal(err)
