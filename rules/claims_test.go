@@ -115,3 +115,25 @@ func TestClaimRuleCompileErrors(t *testing.T) {
 		t.Errorf("float yuan: %v", err)
 	}
 }
+
+// Any text a rule editor saves either fails to compile or evaluates
+// without taking the process down.
+func FuzzCompileClaimRule(f *testing.F) {
+	for _, set := range []ClaimRuleSet{DefaultRiskRules, DefaultComplexityRules, DefaultFastTrack} {
+		for _, r := range set.Rules {
+			f.Add(r.When)
+		}
+	}
+	f.Add(`yuan(1e300) > claim.claimed`)
+	f.Fuzz(func(t *testing.T, when string) {
+		if _, err := CompileClaimRule(when); err != nil {
+			return
+		}
+		cr, err := NewClaimRules(ClaimRuleSet{Rules: []ClaimRule{{Code: "f", When: when, Active: true}}})
+		if err != nil {
+			t.Fatalf("compiled alone but not in a set: %v", err)
+		}
+		cr.Evaluate(cleanOutpatient())
+		cr.Evaluate(ClaimFacts{})
+	})
+}

@@ -294,6 +294,15 @@ func (s *Service) ReportClaim(ctx context.Context, actor anxin.Actor, r *ClaimRe
 			if err := s.scheduleClaimDeadline(ctx, tx, c.ID, DeadlineStatutory, c.StatutoryDue.Add(-5*24*time.Hour)); err != nil {
 				return err
 			}
+			// Art. 25: an amount still open at 60 days means paying the
+			// part that can be fixed; warned five days ahead.
+			advanceDue := tx.Now.Add(60 * 24 * time.Hour)
+			if err := tx.SetClaimDeadline(ctx, c.ID, DeadlineAdvance, advanceDue, advanceDue.Add(-5*24*time.Hour)); err != nil {
+				return err
+			}
+			if err := s.scheduleClaimDeadline(ctx, tx, c.ID, DeadlineAdvance, advanceDue.Add(-5*24*time.Hour)); err != nil {
+				return err
+			}
 			if err := tx.AddTicketEvent(ctx, &anxin.TicketEvent{TicketID: t.ID, CustomerID: t.CustomerID, Kind: anxin.EventNote,
 				ActorKind: "system", ActorName: "system", Body: claimSummary(c),
 				Data: map[string]any{"claim": c.Number, "covered": anxin.Covered(c.Coverage), "flags": len(c.RiskFlags), "complexity": c.Complexity, "fast_track": ev.fastOK}}); err != nil {

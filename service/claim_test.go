@@ -391,3 +391,72 @@ func TestClaimValidationChangesNothing(t *testing.T) {
 		}
 	})
 }
+
+// The statutory clocks warn the owner once and escalate to the supervisor
+// once, however many times (or nodes) the job runs.
+func TestClaimStatutoryDeadlines(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newClaimFixture(t, db)
+		r := outpatient(f.oldPolicy, 500)
+		r.Documents = nil
+		c, err := f.svc.ReportClaim(f.ctx, f.staff["lp"], r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		count := func(staff, kind string) int {
+			ns, err := f.db.StaffNotifications(f.ctx, f.staff[staff].ID, false, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, x := range ns {
+				if x.Kind == kind {
+					n++
+				}
+			}
+			return n
+		}
+		run := func() {
+			var wg sync.WaitGroup
+			for range 3 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if err := f.svc.ProcessClaimDeadline(f.ctx, c.ID, service.DeadlineStatutory); err != nil && anxin.ErrorCode(err) != anxin.EConflict {
+						t.Error(err)
+					}
+				}()
+			}
+			wg.Wait()
+		}
+		f.advance(24 * 24 * time.Hour)
+		run()
+		if n := count("lp", "claim_"+service.DeadlineStatutory); n != 0 {
+			t.Fatalf("warned %d times before the warning point", n)
+		}
+		f.advance(25*24*time.Hour + time.Minute - 24*24*time.Hour)
+		run()
+		run()
+		if n := count("lp", "claim_"+service.DeadlineStatutory); n != 1 {
+			t.Fatalf("owner warned %d times", n)
+		}
+		if n := count("sup", "claim_"+service.DeadlineStatutory); n != 0 {
+			t.Fatalf("supervisor told before the breach: %d", n)
+		}
+		f.advance(5 * 24 * time.Hour)
+		run()
+		run()
+		if n, m := count("lp", "claim_"+service.DeadlineStatutory), count("sup", "claim_"+service.DeadlineStatutory); n != 2 || m != 1 {
+			t.Fatalf("after the breach: owner %d, supervisor %d", n, m)
+		}
+		var statutory *store.ClaimDeadline
+		for _, d := range f.file(c.Number).Deadlines {
+			if d.Kind == service.DeadlineStatutory {
+				statutory = &d
+			}
+		}
+		if statutory == nil || statutory.WarnedAt.IsZero() || statutory.Breached.IsZero() || !statutory.DoneAt.IsZero() {
+			t.Fatalf("deadline %+v", statutory)
+		}
+	})
+}

@@ -737,6 +737,10 @@ func (s *Service) recordDecision(ctx context.Context, tx *store.Tx, actor anxin.
 			return err
 		}
 	}
+	// Any decision fixes at least part of the amount (art. 25).
+	if err := tx.MeetClaimDeadline(ctx, c.ID, DeadlineAdvance); err != nil {
+		return err
+	}
 	body := fmt.Sprintf("理赔决定（%s）：%s，应付 %s", d.LetterNumber, d.Outcome.Name(), d.Payable)
 	if d.Automated {
 		body = "快速理赔自动决定：" + body
