@@ -142,10 +142,22 @@ type Claim struct {
 	Disputed       bool         `json:"disputed"`
 	// DecidedBy is the staff id of the last decision's maker; a dispute's
 	// re-review goes to someone else.
-	DecidedBy string    `json:"decided_by,omitempty"`
-	Version   int       `json:"version"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	DecidedBy string `json:"decided_by,omitempty"`
+	// Survey is the claimant's answer to the satisfaction survey sent at
+	// closing; nil until they answer.
+	Survey    *ClaimSurvey `json:"survey,omitempty"`
+	Version   int          `json:"version"`
+	CreatedAt time.Time    `json:"created_at"`
+	UpdatedAt time.Time    `json:"updated_at"`
+}
+
+// ClaimSurvey is a claimant's satisfaction after closing: a score of 1–5,
+// how likely they are to recommend us (NPS, 0–10), and a comment.
+type ClaimSurvey struct {
+	Score   int       `json:"score"`
+	NPS     int       `json:"nps"`
+	Comment string    `json:"comment,omitempty"`
+	At      time.Time `json:"at"`
 }
 
 // ClaimNumber formats a claim number from the Beijing date and a daily

@@ -45,6 +45,7 @@ func (s *Server) claimRoutes() []Route {
 		big(api("POST", "/api/v1/self/claims/{number}/documents", Customer, "", "Add a document to one of the customer's claims (multipart field file, item_code)", s.selfClaimDocument), maxUploadBytes),
 		api("POST", "/api/v1/self/claims/{number}/disputes", Customer, "", "Dispute a decision or ask for a person to review an automated one", s.selfDisputeClaim),
 		api("GET", "/api/v1/self/claims/{number}/letter", Customer, "", "The decision letter of one of the customer's claims (format=pdf for PDF)", s.claimLetter),
+		api("POST", "/api/v1/self/claims/{number}/survey", Customer, "", "Answer the satisfaction survey of a closed claim: score 1–5, NPS 0–10, comment", s.selfClaimSurvey),
 	}
 }
 
@@ -383,4 +384,19 @@ func (s *Server) selfClaimDocument(w http.ResponseWriter, r *http.Request, p *se
 
 func (s *Server) selfDisputeClaim(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
 	return s.disputeClaim(w, r, p)
+}
+
+type surveyRequest struct {
+	Score   int    `json:"score"`
+	NPS     int    `json:"nps"`
+	Comment string `json:"comment"`
+}
+
+func (s *Server) selfClaimSurvey(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
+	var req surveyRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	_, err := s.svc.AnswerClaimSurvey(r.Context(), p.Actor, r.PathValue("number"), req.Score, req.NPS, req.Comment)
+	return s.writeClaimFile(w, r, p, http.StatusOK, r.PathValue("number"), err)
 }

@@ -56,6 +56,7 @@ func FuzzDecodeBodies(f *testing.F) {
 		func() any { return &service.ClaimSettings{} },
 		func() any { return &approvalRequest{} },
 		func() any { return &disputeRequest{} },
+		func() any { return &surveyRequest{} },
 		func() any {
 			return &struct {
 				Policies []anxin.SLAPolicy `json:"policies"`

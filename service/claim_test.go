@@ -140,6 +140,19 @@ func TestFastTrackClaimPaysWithoutAPerson(t *testing.T) {
 		if !follow {
 			t.Fatalf("no follow-up call task: %+v", cf.Tasks)
 		}
+		// The survey at closing: 1–5, NPS 0–10, once.
+		if _, err := f.svc.AnswerClaimSurvey(f.ctx, f.self(), c.Number, 6, 11, ""); anxin.ErrorCode(err) != anxin.EInvalid {
+			t.Fatalf("out-of-range survey: %v", err)
+		}
+		if _, err := f.svc.AnswerClaimSurvey(f.ctx, f.self(), c.Number, 5, 9, "三分钟就到账了"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.AnswerClaimSurvey(f.ctx, f.self(), c.Number, 1, 0, ""); anxin.ErrorCode(err) != anxin.EConflict {
+			t.Fatalf("second survey answer: %v", err)
+		}
+		if cf := f.file(c.Number); cf.Claim.Survey == nil || cf.Claim.Survey.NPS != 9 || cf.Ticket.Satisfaction != 5 || cf.Ticket.Stage != anxin.StageClosed {
+			t.Fatalf("survey: %+v, ticket %d %s", cf.Claim.Survey, cf.Ticket.Satisfaction, cf.Ticket.Stage)
+		}
 		// The second outpatient claim of the year has no deductible left:
 		// 300 × 80% = 240.
 		r2 := outpatient(f.oldPolicy, 300)

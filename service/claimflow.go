@@ -1289,3 +1289,54 @@ func sha256Hex(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }
+
+// AnswerClaimSurvey records the claimant's satisfaction with a closed
+// claim — a score of 1–5, NPS 0–10 and a comment — once. The score is also
+// the claim ticket's satisfaction, so it counts wherever tickets' do.
+func (s *Service) AnswerClaimSurvey(ctx context.Context, actor anxin.Actor, key string, score, nps int, comment string) (*anxin.Claim, error) {
+	if actor.Kind != "customer" {
+		if err := authorize(actor, anxin.PermClaimWrite); err != nil {
+			return nil, err
+		}
+	}
+	var pr anxin.Problems
+	if score < 1 || score > 5 {
+		pr.Add("score", "range", "must be 1 to 5", "须为 1 到 5 分")
+	}
+	if nps < 0 || nps > 10 {
+		pr.Add("nps", "range", "must be 0 to 10", "须为 0 到 10 分")
+	}
+	comment = strings.TrimSpace(comment)
+	if utf8.RuneCountInString(comment) > 2000 {
+		pr.Add("comment", "too_long", "at most 2,000 characters", "不超过 2000 个字")
+	}
+	if err := pr.Err(); err != nil {
+		return nil, err
+	}
+	return s.changeClaim(ctx, actor, key, 0, func(cc *claimChange) error {
+		if cc.claim.Stage != anxin.ClaimClosed {
+			return anxin.Errorz(anxin.EConflict, "the survey opens once the claim is closed", "案件结案后才能评价")
+		}
+		ok, err := cc.tx.SetClaimSurvey(ctx, cc.claim.ID, anxin.ClaimSurvey{Score: score, NPS: nps, Comment: comment})
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return anxin.Errorz(anxin.EConflict, "this claim's survey has already been answered", "该案件已评价")
+		}
+		cc.claim.Survey = &anxin.ClaimSurvey{Score: score, NPS: nps, Comment: comment, At: cc.tx.Now}
+		if cc.t.Satisfaction == 0 {
+			cc.t.Satisfaction = score
+		}
+		cc.audit = "claim_survey"
+		if err := cc.tx.AddTicketEvent(ctx, &anxin.TicketEvent{TicketID: cc.t.ID, CustomerID: cc.t.CustomerID, Kind: anxin.EventSatisfaction,
+			ActorKind: actor.Kind, ActorID: actor.ID, ActorName: actor.Name, Body: comment,
+			Data: map[string]any{"score": score, "nps": nps, "claim": cc.claim.Number}}); err != nil {
+			return err
+		}
+		if cc.t.Stage == anxin.StageResolved {
+			return s.move(ctx, cc.change, anxin.StageClosed, "")
+		}
+		return nil
+	})
+}

@@ -68,6 +68,11 @@ func (s *Service) noticeData(t *anxin.Ticket, name string) NoticeData {
 	}
 	if s.PublicURL != "" {
 		d.LookupURL = strings.TrimRight(s.PublicURL, "/") + "/my/track?number=" + t.Number
+		if t.Type == anxin.TypeClaim {
+			// A claim's progress, letter and survey are on the claimant's
+			// own pages.
+			d.LookupURL = strings.TrimRight(s.PublicURL, "/") + "/my/claims"
+		}
 	}
 	return d
 }

@@ -21,7 +21,7 @@ type claimDetails struct {
 const claimColumns = `c.id, c.number, c.ticket_id, t.number, c.policy_id, p.number, p.product_code, c.claimant_id, c.insured_name, c.type, c.channel,
 	c.incident_date, c.incident_place, c.details, c.claimed, c.payee_name, c.bank_name, c.account, c.stage, c.complexity,
 	c.coverage, c.risk_flags, c.fast_track, c.fast_track_check, c.fast_track_version, c.review_due, c.statutory_due,
-	c.documents_at, c.decided_at, c.decided_by, c.payment_due, c.paid, c.closed_at, c.disputed, c.version, c.created_at, c.updated_at`
+	c.documents_at, c.decided_at, c.decided_by, c.payment_due, c.paid, c.closed_at, c.disputed, c.survey_score, c.survey_nps, c.survey_comment, c.survey_at, c.version, c.created_at, c.updated_at`
 
 const claimFrom = ` FROM claims c JOIN tickets t ON t.id = c.ticket_id JOIN policies p ON p.id = c.policy_id`
 
@@ -120,11 +120,13 @@ func (db *DB) getClaim(ctx context.Context, tx *Tx, key, suffix string) (*anxin.
 func (db *DB) scanClaim(s scanner) (*anxin.Claim, error) {
 	var c anxin.Claim
 	var incident, details, insured, payee, account, coverage, flags, ftCheck string
-	var docs, decided, payDue, closed sql.NullTime
+	var docs, decided, payDue, closed, surveyAt sql.NullTime
+	var score, nps sql.NullInt64
+	var surveyComment string
 	err := s.Scan(&c.ID, &c.Number, &c.TicketID, &c.TicketNumber, &c.PolicyID, &c.PolicyNumber, &c.ProductCode, &c.ClaimantID, &insured, &c.Type, &c.Channel,
 		&incident, &c.IncidentPlace, &details, &c.Claimed, &payee, &c.Payout.BankName, &account, &c.Stage, &c.Complexity,
 		&coverage, &flags, &c.FastTrack, &ftCheck, &c.FastTrackRules, &c.ReviewDue, &c.StatutoryDue,
-		&docs, &decided, &c.DecidedBy, &payDue, &c.Paid, &closed, &c.Disputed, &c.Version, &c.CreatedAt, &c.UpdatedAt)
+		&docs, &decided, &c.DecidedBy, &payDue, &c.Paid, &closed, &c.Disputed, &score, &nps, &surveyComment, &surveyAt, &c.Version, &c.CreatedAt, &c.UpdatedAt)
 	if err != nil {
 		return nil, err
 	}
@@ -153,6 +155,9 @@ func (db *DB) scanClaim(s scanner) (*anxin.Claim, error) {
 		}
 	}
 	c.DocumentsAt, c.DecidedAt, c.PaymentDue, c.ClosedAt = docs.Time, decided.Time, payDue.Time, closed.Time
+	if score.Valid {
+		c.Survey = &anxin.ClaimSurvey{Score: int(score.Int64), NPS: int(nps.Int64), Comment: surveyComment, At: surveyAt.Time.UTC()}
+	}
 	for _, p := range []*time.Time{&c.ReviewDue, &c.StatutoryDue, &c.DocumentsAt, &c.DecidedAt, &c.PaymentDue, &c.ClosedAt, &c.CreatedAt, &c.UpdatedAt} {
 		if !p.IsZero() {
 			*p = p.UTC()
@@ -663,4 +668,16 @@ func (db *DB) HashesOnClaims(ctx context.Context, hashes []string) (int, error) 
 	err := db.r.QueryRowContext(ctx, `SELECT COUNT(DISTINCT a.sha256) FROM ticket_attachments a JOIN claims c ON c.ticket_id = a.ticket_id
 		WHERE a.sha256 IN (`+strings.Join(marks, ", ")+`)`, args...).Scan(&n)
 	return n, translate(err)
+}
+
+// SetClaimSurvey records the claimant's survey answer once: false when it
+// was already answered.
+func (tx *Tx) SetClaimSurvey(ctx context.Context, claimID string, sv anxin.ClaimSurvey) (bool, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE claims SET survey_score = $1, survey_nps = $2, survey_comment = $3, survey_at = $4
+		WHERE id = $5 AND survey_score IS NULL`, sv.Score, sv.NPS, sv.Comment, tx.Now, claimID)
+	if err != nil {
+		return false, translate(err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
 }

@@ -38,6 +38,11 @@ CREATE TABLE claims (
     paid               BIGINT NOT NULL DEFAULT 0,
     closed_at          TIMESTAMP,
     disputed           BOOLEAN NOT NULL DEFAULT FALSE,
+    -- The satisfaction survey after closing: 1–5, NPS 0–10, a comment.
+    survey_score       INTEGER,
+    survey_nps         INTEGER,
+    survey_comment     TEXT NOT NULL DEFAULT '',
+    survey_at          TIMESTAMP,
     version            INTEGER NOT NULL,
     created_at         TIMESTAMP NOT NULL,
     updated_at         TIMESTAMP NOT NULL
