@@ -178,6 +178,10 @@ func (s *Service) ReportClaim(ctx context.Context, actor anxin.Actor, r *ClaimRe
 	}
 	if c.ClaimantID == "" {
 		c.ClaimantID = pol.PolicyholderID
+	} else if _, err := s.DB.CustomerContact(ctx, nil, c.ClaimantID); anxin.ErrorCode(err) == anxin.ENotFound {
+		return nil, fieldError("claimant_id", "unknown", "no such customer", "没有该客户")
+	} else if err != nil {
+		return nil, err
 	}
 	if c.ClaimantID != pol.PolicyholderID && c.ClaimantID != pol.InsuredID {
 		if actor.Kind == "customer" {

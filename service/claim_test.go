@@ -473,3 +473,58 @@ func TestClaimStatutoryDeadlines(t *testing.T) {
 		}
 	})
 }
+
+// A rejection gives its reasons, closes the claim and its ticket, and the
+// written notice is out within the statutory 3 days (at once).
+func TestClaimRejection(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newClaimFixture(t, db)
+		lp := f.staff["lp"]
+		lp.Role = anxin.RoleClaims
+		r := outpatient(f.recent, 500)
+		r.Claim.IncidentDate = anxin.MustDate("2026-11-01") // inside the 30-day waiting period
+		c, err := f.svc.ReportClaim(f.ctx, f.self(), r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if anxin.Covered(c.Coverage) || c.FastTrack || c.Stage != anxin.ClaimReview {
+			t.Fatalf("intake: covered=%v fast=%v %s", anxin.Covered(c.Coverage), c.FastTrack, c.Stage)
+		}
+		if _, err := f.svc.DecideClaim(f.ctx, lp, c.Number, service.DecisionInput{Outcome: anxin.OutcomeReject}); anxin.ErrorCode(err) != anxin.EInvalid {
+			t.Fatalf("rejection without reasons: %v", err)
+		}
+		if _, err := f.svc.DecideClaim(f.ctx, lp, c.Number, service.DecisionInput{Outcome: anxin.OutcomePay}); anxin.ErrorCode(err) != anxin.EInvalid {
+			t.Fatalf("paid a claim that failed a check without saying why: %v", err)
+		}
+		d, err := f.svc.DecideClaim(f.ctx, lp, c.Number, service.DecisionInput{Outcome: anxin.OutcomeReject, Reasons: []string{"出险日在 30 天等待期内（保单 2026-10-20 生效）"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cf := f.file(c.Number)
+		if d.Status != anxin.DecisionApproved || cf.Claim.Stage != anxin.ClaimClosed || cf.Ticket.Stage != anxin.StageResolved || len(cf.Payments) != 0 {
+			t.Fatalf("after rejection: %s, ticket %s, %d payments", cf.Claim.Stage, cf.Ticket.Stage, len(cf.Payments))
+		}
+		met := false
+		for _, dl := range cf.Deadlines {
+			met = met || (dl.Kind == service.DeadlineRejection && !dl.DoneAt.IsZero())
+		}
+		if !met {
+			t.Fatalf("rejection notice not tracked: %+v", cf.Deadlines)
+		}
+		notices, err := f.svc.TicketNotices(f.ctx, f.admin, cf.Claim.TicketNumber)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, n := range notices {
+			found = found || (n.Template == "claim_decided" && strings.Contains(n.Body, "等待期"))
+		}
+		if !found {
+			t.Fatalf("no rejection notice with the reasons: %+v", notices)
+		}
+		html, ct, _, err := f.svc.ClaimLetter(f.ctx, f.self(), c.Number, 0, "html", "zh")
+		if err != nil || !strings.Contains(ct, "html") || !strings.Contains(string(html), "等待期") || !strings.Contains(string(html), "第二十四条") {
+			t.Fatalf("letter: %v %s", err, ct)
+		}
+	})
+}

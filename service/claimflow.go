@@ -352,7 +352,20 @@ func (s *Service) changeClaim(ctx context.Context, actor anxin.Actor, key string
 		}
 		before := *c
 		_, err = s.changeTicketTx(ctx, tx, cfg, cal, actor, c.TicketID, 0, func(ch *change) error {
-			return fn(&claimChange{change: ch, claim: c, pol: pol})
+			if err := fn(&claimChange{change: ch, claim: c, pol: pol}); err != nil {
+				return err
+			}
+			// The ticket follows the claim: the first act of staff on it
+			// is the response (响应: the claimant learns the owner and the
+			// expected date); a claim that closes without a payment to
+			// wait for (a rejection) resolves it.
+			if actor.Kind == "staff" && ch.t.Stage == anxin.StageReceived && c.Stage != anxin.ClaimClosed {
+				return s.move(ctx, ch, anxin.StageAcknowledged, "")
+			}
+			if c.Stage == anxin.ClaimClosed && before.Stage != anxin.ClaimClosed && ch.t.Stage.Open() {
+				return s.move(ctx, ch, anxin.StageResolved, fmt.Sprintf("理赔案件 %s 已结案。", c.Number))
+			}
+			return nil
 		})
 		if err != nil {
 			return err
