@@ -445,27 +445,8 @@ func (s *Service) AddClaimDocument(ctx context.Context, actor anxin.Actor, key, 
 		return nil, err
 	}
 	return s.changeClaim(ctx, actor, key, 0, func(cc *claimChange) error {
-		a.TicketID = cc.t.ID
-		if err := cc.tx.AddAttachment(ctx, a); err != nil {
+		if err := s.attach(ctx, cc.change, a); err != nil {
 			return err
-		}
-		if itemCode != "" {
-			if err := cc.tx.SetChecklistItem(ctx, cc.t.ID, itemCode, anxin.ItemReceived, ""); anxin.ErrorCode(err) == anxin.ENotFound {
-				return fieldError("item_code", "unknown", "is not on the claim's checklist", "不在该案件的材料清单中")
-			} else if err != nil {
-				return err
-			}
-		}
-		cc.audit = "attachment"
-		if err := cc.tx.AddTicketEvent(ctx, &anxin.TicketEvent{TicketID: cc.t.ID, CustomerID: cc.t.CustomerID, Kind: anxin.EventDocument,
-			ActorKind: actor.Kind, ActorID: actor.ID, ActorName: actor.Name, Body: filename,
-			Data: map[string]any{"attachment_id": a.ID, "size": a.Size, "content_type": ct, "item": itemCode}}); err != nil {
-			return err
-		}
-		if actor.Kind == "customer" && cc.t.Stage == anxin.StageWaiting {
-			if err := s.move(ctx, cc.change, anxin.StageInProgress, ""); err != nil {
-				return err
-			}
 		}
 		return s.documentsChanged(ctx, cc)
 	})

@@ -154,32 +154,40 @@ func (s *Service) AddAttachment(ctx context.Context, actor anxin.Actor, number, 
 	}
 	a := &anxin.Attachment{SHA256: hash, Filename: filename, ContentType: ct, Size: int64(len(data)), ItemCode: itemCode, UploadedBy: actorLabel(actor)}
 	_, err := s.changeTicket(ctx, actor, number, 0, func(c *change) error {
-		a.TicketID = c.t.ID
-		if err := c.tx.AddAttachment(ctx, a); err != nil {
-			return err
-		}
-		if itemCode != "" {
-			if err := c.tx.SetChecklistItem(ctx, c.t.ID, itemCode, anxin.ItemReceived, ""); anxin.ErrorCode(err) == anxin.ENotFound {
-				return fieldError("item_code", "unknown", "is not on the ticket's checklist", "不在该工单的材料清单中")
-			} else if err != nil {
-				return err
-			}
-		}
-		c.audit = "attachment"
-		if err := c.tx.AddTicketEvent(ctx, &anxin.TicketEvent{TicketID: c.t.ID, CustomerID: c.t.CustomerID, Kind: anxin.EventDocument,
-			ActorKind: actor.Kind, ActorID: actor.ID, ActorName: actor.Name, Body: filename,
-			Data: map[string]any{"attachment_id": a.ID, "size": a.Size, "content_type": ct, "item": itemCode}}); err != nil {
-			return err
-		}
-		if actor.Kind == "customer" && c.t.Stage == anxin.StageWaiting {
-			return s.move(ctx, c, anxin.StageInProgress, "")
-		}
-		return nil
+		return s.attach(ctx, c, a)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return a, nil
+}
+
+// attach records a stored document on the ticket of c: the attachment, its
+// checklist item received, the timeline entry; a customer's document
+// brings a ticket waiting on them back into progress.
+func (s *Service) attach(ctx context.Context, c *change, a *anxin.Attachment) error {
+	actor := c.actor
+	a.TicketID = c.t.ID
+	if err := c.tx.AddAttachment(ctx, a); err != nil {
+		return err
+	}
+	if a.ItemCode != "" {
+		if err := c.tx.SetChecklistItem(ctx, c.t.ID, a.ItemCode, anxin.ItemReceived, ""); anxin.ErrorCode(err) == anxin.ENotFound {
+			return fieldError("item_code", "unknown", "is not on the checklist", "不在材料清单中")
+		} else if err != nil {
+			return err
+		}
+	}
+	c.audit = "attachment"
+	if err := c.tx.AddTicketEvent(ctx, &anxin.TicketEvent{TicketID: c.t.ID, CustomerID: c.t.CustomerID, Kind: anxin.EventDocument,
+		ActorKind: actor.Kind, ActorID: actor.ID, ActorName: actor.Name, Body: a.Filename,
+		Data: map[string]any{"attachment_id": a.ID, "size": a.Size, "content_type": a.ContentType, "item": a.ItemCode}}); err != nil {
+		return err
+	}
+	if actor.Kind == "customer" && c.t.Stage == anxin.StageWaiting {
+		return s.move(ctx, c, anxin.StageInProgress, "")
+	}
+	return nil
 }
 
 func (s *Service) filePath(hash string) string {
