@@ -379,6 +379,9 @@ func (s *Server) selfClaim(w http.ResponseWriter, r *http.Request, p *service.Pr
 }
 
 func (s *Server) selfClaimDocument(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
+	if err := s.svc.OwnClaim(r.Context(), p.Actor, r.PathValue("number")); err != nil {
+		return err
+	}
 	return s.addClaimDocument(w, r, p)
 }
 

@@ -43,7 +43,7 @@ func (s *Server) consoleRoutes() []Route {
 		page("GET", "/calendar", Staff, anxin.PermCalendarRead, "The working calendar of the current year", s.consoleCalendarNow),
 		page("GET", "/calendar/{year}", Staff, anxin.PermCalendarRead, "A year's working calendar and a deadline calculator", s.consoleCalendar),
 		page("GET", "/audit", Staff, anxin.PermAuditRead, "Audit log search by actor, object, action and date", s.consoleAudit),
-	}, s.consoleTicketRoutes()...)
+	}, append(s.consoleTicketRoutes(), s.consoleClaimRoutes()...)...)
 }
 
 // consoleView is what every page template receives: the layout's needs
@@ -65,6 +65,7 @@ type consoleUser struct {
 	RoleName    string
 	CanAudit    bool // shows the audit log in the nav
 	CanTickets  bool // shows the ticket queues in the nav
+	CanClaims   bool // shows the claims workbench in the nav
 	Unread      int  // unread ticket notifications, for the nav badge
 }
 
@@ -78,7 +79,8 @@ func (s *Server) newConsoleView(r *http.Request, p *service.Principal, nav, titl
 		if name == "" {
 			name = p.Staff.Username
 		}
-		v.User = &consoleUser{DisplayName: name, RoleName: web.RoleName(lang, p.Staff.Role), CanAudit: p.Actor.Can(anxin.PermAuditRead)}
+		v.User = &consoleUser{DisplayName: name, RoleName: web.RoleName(lang, p.Staff.Role), CanAudit: p.Actor.Can(anxin.PermAuditRead),
+			CanClaims: p.Actor.Can(anxin.PermClaimRead)}
 		if v.User.CanTickets = p.Actor.Can(anxin.PermTicketRead); v.User.CanTickets && !consoleFragment(r) {
 			v.User.Unread = s.consoleUnread(r, p)
 		}

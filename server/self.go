@@ -69,6 +69,16 @@ func (s *Server) selfRoutes() []Route {
 		// read by the handler, which also requires the customer's session.
 		withMaxBody(page("POST", "/my/tickets/{number}/attachments", Public, "Add a document to one of the customer's requests (multipart; session and CSRF checked by the handler)", s.myTicketAttachment), maxUploadBytes),
 		page("POST", "/my/tickets/{number}/satisfaction", Customer, "Rate a resolved request from 1 to 5", s.myTicketRate),
+		page("GET", "/my/claims", Customer, "The customer's claims: stage, expected date, amount paid", s.myClaims),
+		page("GET", "/my/claims/new", Customer, "Report a claim: choose the policy and the claim, then the facts, the bank account and the documents", s.myNewClaim),
+		// Public to the wrapper only, like the attachments above: the
+		// handlers read the multipart form's CSRF token and require the
+		// customer's session.
+		withMaxBody(page("POST", "/my/claims", Public, "Report the claim with photos of its documents (multipart; session and CSRF checked by the handler)", s.myCreateClaim), maxClaimFormBytes),
+		page("GET", "/my/claims/{number}", Customer, "One of the customer's claims: stage, missing documents, decision and its explanation, letter, payments", s.myClaim),
+		withMaxBody(page("POST", "/my/claims/{number}/documents", Public, "Add a document to one of the customer's claims (multipart; session and CSRF checked by the handler)", s.myClaimDocument), maxUploadBytes),
+		page("POST", "/my/claims/{number}/disputes", Customer, "Dispute a claim decision, or ask for a person to review an automated one", s.myClaimDispute),
+		page("GET", "/my/claims/{number}/letter", Customer, "The claim decision letter as a page, or as PDF with format=pdf", s.myClaimLetter),
 		page("GET", "/my/{rest...}", Public, "Self-service pages that do not exist", s.myNotFound),
 	}
 }

@@ -316,6 +316,23 @@ func (s *Service) PendingApprovals(ctx context.Context, actor anxin.Actor) ([]st
 	return s.DB.PendingApprovals(ctx, 200)
 }
 
+// OwnClaim answers ENotFound unless a customer actor is the claim's
+// claimant, so that someone else's claim looks like no claim at all
+// before anything about the request is checked. Staff pass.
+func (s *Service) OwnClaim(ctx context.Context, actor anxin.Actor, key string) error {
+	if actor.Kind != "customer" {
+		return nil
+	}
+	c, err := s.DB.GetClaim(ctx, nil, key)
+	if err != nil {
+		return err
+	}
+	if c.ClaimantID != actor.ID {
+		return anxin.Errorz(anxin.ENotFound, "claim not found", "未找到该理赔案件")
+	}
+	return nil
+}
+
 // claimChange carries a claim and its ticket through one state change.
 type claimChange struct {
 	*change
@@ -431,6 +448,8 @@ func (s *Service) AddClaimDocument(ctx context.Context, actor anxin.Actor, key, 
 		if err := authorize(actor, anxin.PermClaimWrite); err != nil {
 			return nil, err
 		}
+	} else if err := s.OwnClaim(ctx, actor, key); err != nil {
+		return nil, err
 	}
 	ct, err := checkDocument("file", filename, data)
 	if err != nil {
@@ -450,6 +469,30 @@ func (s *Service) AddClaimDocument(ctx context.Context, actor anxin.Actor, key, 
 		}
 		return s.documentsChanged(ctx, cc)
 	})
+}
+
+// claimDocumentsChanged runs the claim's document step when a claim's
+// ticket got a document or a checklist change through the ticket pages.
+func (s *Service) claimDocumentsChanged(ctx context.Context, c *change) error {
+	if c.t.Type != anxin.TypeClaim {
+		return nil
+	}
+	cl, err := c.tx.ClaimForUpdate(ctx, c.t.Number)
+	if err != nil {
+		return err
+	}
+	pol, err := s.DB.GetPolicy(ctx, c.tx, cl.PolicyID)
+	if err != nil {
+		return err
+	}
+	v := cl.Version
+	if err := s.documentsChanged(ctx, &claimChange{change: c, claim: cl, pol: pol}); err != nil {
+		return err
+	}
+	if cl.Version == v {
+		return c.tx.SaveClaim(ctx, cl)
+	}
+	return nil
 }
 
 // documentsChanged moves a claim whose checklist became complete from
@@ -704,10 +747,11 @@ func (s *Service) DecideClaim(ctx context.Context, actor anxin.Actor, key string
 		if payable > 0 && !anxin.Covered(c.Coverage) && len(reasons) == 0 {
 			return fieldError("reasons", "required", "an intake check failed; say why it is paid anyway", "保障核验未全部通过，请说明赔付理由")
 		}
+		name := s.staffName(ctx, cc.tx, actor)
 		d := &anxin.ClaimDecision{ClaimID: c.ID, Outcome: in.Outcome, Calculation: calc, Payable: payable, Reasons: reasons,
-			Review: c.Disputed, DecidedBy: actor.ID, DeciderName: actor.Name, LetterNumber: c.Number}
+			Review: c.Disputed, DecidedBy: actor.ID, DeciderName: name, LetterNumber: c.Number}
 		if payable == 0 || anxin.Covers(cfg.limits, actor.Role, payable-c.Paid) {
-			d.Status, d.ApprovedBy, d.ApproverName, d.ApprovedAt = anxin.DecisionApproved, actor.ID, actor.Name, cc.tx.Now
+			d.Status, d.ApprovedBy, d.ApproverName, d.ApprovedAt = anxin.DecisionApproved, actor.ID, name, cc.tx.Now
 		} else {
 			d.Status, d.NeedsRole = anxin.DecisionPending, anxin.LowestRoleFor(cfg.limits, payable-c.Paid)
 		}
@@ -858,6 +902,17 @@ func (s *Service) closeClaim(ctx context.Context, tx *store.Tx, c *anxin.Claim, 
 		}
 	}
 	due := tx.Now.Add(72 * time.Hour)
+	tasks, err := s.DB.ClaimTasks(ctx, tx, c.ID)
+	if err != nil {
+		return err
+	}
+	for _, k := range tasks {
+		if k.Kind == "follow_up" && k.Status == "open" {
+			// Closed again after a re-review: the call still to make
+			// covers both decisions.
+			return nil
+		}
+	}
 	if owner != "" {
 		task := &anxin.ClaimTask{ClaimID: c.ID, Kind: "follow_up", AssigneeID: owner, Instructions: "结案后 3 日内电话回访：确认赔款到账、解释结果、询问满意度", Due: due, CreatedBy: "system"}
 		if err := tx.AddClaimTask(ctx, task); err != nil {
@@ -922,19 +977,31 @@ func (s *Service) ApproveDecision(ctx context.Context, actor anxin.Actor, key, d
 			return anxin.Errorz(anxin.EForbidden, fmt.Sprintf("%s is above your approval limit; it needs a %s", d.Payable-c.Paid, anxin.LowestRoleFor(cfg.limits, d.Payable-c.Paid)),
 				fmt.Sprintf("金额 %s 超出您的审批权限，需由 %s 审批", d.Payable-c.Paid, anxin.LowestRoleFor(cfg.limits, d.Payable-c.Paid)))
 		}
-		ok, err := cc.tx.SetDecisionStatus(ctx, d.ID, anxin.DecisionPending, anxin.DecisionApproved, actor.ID, actor.Name)
+		name := s.staffName(ctx, cc.tx, actor)
+		ok, err := cc.tx.SetDecisionStatus(ctx, d.ID, anxin.DecisionPending, anxin.DecisionApproved, actor.ID, name)
 		if err != nil {
 			return err
 		}
 		if !ok {
 			return anxin.Errorz(anxin.EConflict, "the decision was acted on by someone else", "该决定已被他人处理")
 		}
-		d.Status, d.ApprovedBy, d.ApproverName = anxin.DecisionApproved, actor.ID, actor.Name
+		d.Status, d.ApprovedBy, d.ApproverName = anxin.DecisionApproved, actor.ID, name
 		if err := cc.event(ctx, anxin.EventNote, "审批通过："+d.Payable.String()+noteSuffix(note), map[string]any{"decision": d.ID}); err != nil {
 			return err
 		}
 		return s.afterApproval(ctx, cc.tx, c, cc.t, d)
 	})
+}
+
+// staffName is how letters and pages name a staff member: their display
+// name, else what the actor carries.
+func (s *Service) staffName(ctx context.Context, tx *store.Tx, actor anxin.Actor) string {
+	if actor.Kind == "staff" {
+		if st, err := s.DB.GetStaff(ctx, tx, actor.ID); err == nil && st.DisplayName != "" {
+			return st.DisplayName
+		}
+	}
+	return actor.Name
 }
 
 func noteSuffix(n string) string {
@@ -953,6 +1020,8 @@ func (s *Service) DisputeClaim(ctx context.Context, actor anxin.Actor, key, reas
 		if err := authorize(actor, anxin.PermClaimWrite); err != nil {
 			return nil, err
 		}
+	} else if err := s.OwnClaim(ctx, actor, key); err != nil {
+		return nil, err
 	}
 	reason = strings.TrimSpace(reason)
 	if utf8.RuneCountInString(reason) < 2 {
@@ -1292,6 +1361,8 @@ func (s *Service) AnswerClaimSurvey(ctx context.Context, actor anxin.Actor, key 
 		if err := authorize(actor, anxin.PermClaimWrite); err != nil {
 			return nil, err
 		}
+	} else if err := s.OwnClaim(ctx, actor, key); err != nil {
+		return nil, err
 	}
 	var pr anxin.Problems
 	if score < 1 || score > 5 {

@@ -50,6 +50,9 @@ func (s *Service) SetChecklistItem(ctx context.Context, actor anxin.Actor, numbe
 			return err
 		}
 		c.audit = "checklist"
+		if err := s.claimDocumentsChanged(ctx, c); err != nil {
+			return err
+		}
 		var err error
 		if items, err = s.DB.Checklist(ctx, c.tx, c.t.ID); err != nil {
 			return err
@@ -154,7 +157,10 @@ func (s *Service) AddAttachment(ctx context.Context, actor anxin.Actor, number, 
 	}
 	a := &anxin.Attachment{SHA256: hash, Filename: filename, ContentType: ct, Size: int64(len(data)), ItemCode: itemCode, UploadedBy: actorLabel(actor)}
 	_, err := s.changeTicket(ctx, actor, number, 0, func(c *change) error {
-		return s.attach(ctx, c, a)
+		if err := s.attach(ctx, c, a); err != nil {
+			return err
+		}
+		return s.claimDocumentsChanged(ctx, c)
 	})
 	if err != nil {
 		return nil, err

@@ -33,12 +33,12 @@ var Languages = []string{"zh", "en"}
 // Pages are the page templates. Each is parsed together with the layout
 // into its own set, so that every page can define "content" and its own
 // fragments without clashing with the others.
-var Pages = []string{"login", "customers", "customer", "policy", "calendar", "error", "audit", "self_pages", "self_tickets", "tickets", "ticket", "agents"}
+var Pages = []string{"login", "customers", "customer", "policy", "calendar", "error", "audit", "self_pages", "self_tickets", "self_claims", "tickets", "ticket", "agents", "claims", "claim", "claim_approvals"}
 
 // pageBases are pages whose templates a page's set parses before its own:
 // the customers' ticket pages use the self-service layout of self_pages
 // and define their own "content" (a later definition replaces an earlier).
-var pageBases = map[string][]string{"self_tickets": {"self_pages"}}
+var pageBases = map[string][]string{"self_tickets": {"self_pages"}, "self_claims": {"self_pages"}}
 
 // Views holds every page parsed once per language. The language is bound
 // into the template functions at parse time, so rendering needs no clone
