@@ -254,6 +254,7 @@ func (c *Claim) HasPayout() bool {
 type RuleResult struct {
 	Code   string `json:"code"`
 	Name   string `json:"name"`
+	NameEN string `json:"name_en,omitempty"` // kept with the result: a rule renamed later does not rewrite old explanations
 	Passed bool   `json:"passed"`
 	// Error: the rule could not be evaluated; it counts as not passed.
 	Error string `json:"error,omitempty"`

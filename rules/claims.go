@@ -75,6 +75,7 @@ type ClaimRuleSet struct {
 type Verdict struct {
 	Code   string
 	Name   string
+	NameEN string
 	Passed bool
 	Err    error
 }
@@ -138,7 +139,7 @@ func NewClaimRules(set ClaimRuleSet) (*ClaimRules, error) {
 func (cr *ClaimRules) Evaluate(f ClaimFacts) []Verdict {
 	out := make([]Verdict, len(cr.programs))
 	for i, p := range cr.programs {
-		v := Verdict{Code: cr.active[i].Code, Name: cr.active[i].Name}
+		v := Verdict{Code: cr.active[i].Code, Name: cr.active[i].Name, NameEN: cr.active[i].NameEN}
 		res, err := expr.Run(p, f)
 		if err != nil {
 			v.Err = err

@@ -32,6 +32,7 @@ func (s *Server) claimRoutes() []Route {
 		api("POST", "/api/v1/claims/{number}/tasks/{id}/report", Staff, anxin.PermClaimWrite, "Report on a task and close it", s.reportClaimTask),
 		api("POST", "/api/v1/claims/{number}/decisions", Staff, anxin.PermClaimDecide, "Decide a claim: pay, partial, reject or advance, calculated by the product terms", s.decideClaim),
 		api("POST", "/api/v1/claims/{number}/decisions/{id}/approval", Staff, anxin.PermClaimApprove, "Approve a decision above the decider's limit, or return it", s.approveClaimDecision),
+		api("PUT", "/api/v1/claims/{number}/payout", Staff, anxin.PermClaimWrite, "Change where a claim is paid; a refused payment goes out again to the new account", s.updateClaimPayout),
 		api("POST", "/api/v1/claims/{number}/disputes", Staff, anxin.PermClaimWrite, "Record a claimant's dispute; the claim goes to re-review by someone else", s.disputeClaim),
 		api("GET", "/api/v1/claims/{number}/letter", Staff, anxin.PermClaimRead, "The claim decision letter as HTML or PDF (format=pdf)", s.claimLetter),
 		api("GET", "/api/v1/claim-approvals", Staff, anxin.PermClaimRead, "Decisions waiting for a second approver", s.pendingApprovals),
@@ -44,7 +45,8 @@ func (s *Server) claimRoutes() []Route {
 		api("GET", "/api/v1/self/claims/{number}", Customer, "", "One of the customer's claims", s.selfClaim),
 		big(api("POST", "/api/v1/self/claims/{number}/documents", Customer, "", "Add a document to one of the customer's claims (multipart field file, item_code)", s.selfClaimDocument), maxUploadBytes),
 		api("POST", "/api/v1/self/claims/{number}/disputes", Customer, "", "Dispute a decision or ask for a person to review an automated one", s.selfDisputeClaim),
-		api("GET", "/api/v1/self/claims/{number}/letter", Customer, "", "The decision letter of one of the customer's claims (format=pdf for PDF)", s.claimLetter),
+		api("GET", "/api/v1/self/claims/{number}/letter", Customer, "", "The decision letter of one of the customer's claims (format=pdf for PDF)", s.selfClaimLetter),
+		api("PUT", "/api/v1/self/claims/{number}/payout", Customer, "", "Correct the bank account of one of the customer's claims", s.selfUpdateClaimPayout),
 		api("POST", "/api/v1/self/claims/{number}/survey", Customer, "", "Answer the satisfaction survey of a closed claim: score 1–5, NPS 0–10, comment", s.selfClaimSurvey),
 	}
 }
@@ -402,4 +404,24 @@ func (s *Server) selfClaimSurvey(w http.ResponseWriter, r *http.Request, p *serv
 	}
 	_, err := s.svc.AnswerClaimSurvey(r.Context(), p.Actor, r.PathValue("number"), req.Score, req.NPS, req.Comment)
 	return s.writeClaimFile(w, r, p, http.StatusOK, r.PathValue("number"), err)
+}
+
+func (s *Server) updateClaimPayout(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
+	if err := s.svc.OwnClaim(r.Context(), p.Actor, r.PathValue("number")); err != nil {
+		return err
+	}
+	var req anxin.Payout
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	_, err := s.svc.UpdateClaimPayout(r.Context(), p.Actor, r.PathValue("number"), req)
+	return s.writeClaimFile(w, r, p, http.StatusOK, r.PathValue("number"), err)
+}
+
+func (s *Server) selfUpdateClaimPayout(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
+	return s.updateClaimPayout(w, r, p)
+}
+
+func (s *Server) selfClaimLetter(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
+	return s.claimLetter(w, r, p)
 }

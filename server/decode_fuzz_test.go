@@ -57,6 +57,7 @@ func FuzzDecodeBodies(f *testing.F) {
 		func() any { return &approvalRequest{} },
 		func() any { return &disputeRequest{} },
 		func() any { return &surveyRequest{} },
+		func() any { return &anxin.Payout{} },
 		func() any {
 			return &struct {
 				Policies []anxin.SLAPolicy `json:"policies"`

@@ -137,7 +137,7 @@ func (s *Service) evaluateClaim(ctx context.Context, tx *store.Tx, c *anxin.Clai
 }
 
 func verdict(v rules.Verdict) anxin.RuleResult {
-	r := anxin.RuleResult{Code: v.Code, Name: v.Name, Passed: v.Passed}
+	r := anxin.RuleResult{Code: v.Code, Name: v.Name, NameEN: v.NameEN, Passed: v.Passed}
 	if v.Err != nil {
 		r.Error = v.Err.Error()
 	}
@@ -376,7 +376,8 @@ func (s *Service) fastTrack(ctx context.Context, tx *store.Tx, actor anxin.Actor
 	if calc.Payable <= 0 || calc.Payable > ev.systemCap {
 		// Nothing to pay, or more than the system may pay alone: a person
 		// decides. The explanation says why.
-		c.FastTrackCheck = append(c.FastTrackCheck, anxin.RuleResult{Code: "system_limit", Name: fmt.Sprintf("应付金额在系统限额 %s 以内且大于零", ev.systemCap), Passed: false})
+		c.FastTrackCheck = append(c.FastTrackCheck, anxin.RuleResult{Code: "system_limit", Name: fmt.Sprintf("应付金额在系统限额 %s 以内且大于零", ev.systemCap),
+			NameEN: fmt.Sprintf("Payable more than zero and within the system limit of %s", ev.systemCap), Passed: false})
 		return tx.SaveClaim(ctx, c)
 	}
 	c.FastTrack = true

@@ -1,6 +1,7 @@
 package service_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"sync"
@@ -525,6 +526,57 @@ func TestClaimRejection(t *testing.T) {
 		html, ct, _, err := f.svc.ClaimLetter(f.ctx, f.self(), c.Number, 0, "html", "zh")
 		if err != nil || !strings.Contains(ct, "html") || !strings.Contains(string(html), "等待期") || !strings.Contains(string(html), "第二十四条") {
 			t.Fatalf("letter: %v %s", err, ct)
+		}
+	})
+}
+
+// closedAccounts is a gateway whose bank refuses some accounts for good.
+type closedAccounts struct {
+	*payment.TestGateway
+	closed string
+}
+
+func (g closedAccounts) Pay(ctx context.Context, in payment.Instruction) (payment.Result, error) {
+	if in.Account == g.closed {
+		return payment.Result{}, payment.Permanent(errors.New("账户已销户"))
+	}
+	return g.TestGateway.Pay(ctx, in)
+}
+
+// A payment the bank refuses for good stops retrying and tells the owner;
+// the claimant corrects the account and the same amount goes out once to
+// the new one, which closes the claim.
+func TestRefusedPaymentIsPaidAgainToANewAccount(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newClaimFixture(t, db)
+		gw := closedAccounts{payment.NewTestGateway(0), "6222020200112233445"}
+		f.svc.Payments = gw
+		c, err := f.svc.ReportClaim(f.ctx, f.self(), outpatient(f.oldPolicy, 850))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := f.file(c.Number).Payments[0]
+		if err := f.svc.SendPayment(f.ctx, p.ID); err != nil {
+			t.Fatalf("a permanent refusal was retried: %v", err)
+		}
+		cf := f.file(c.Number)
+		if cf.Payments[0].Status != anxin.PaymentFailed || cf.Claim.Stage != anxin.ClaimPaying {
+			t.Fatalf("after refusal: %+v %s", cf.Payments[0], cf.Claim.Stage)
+		}
+		if _, err := f.svc.UpdateClaimPayout(f.ctx, f.self(), c.Number, anxin.Payout{PayeeName: "张三", BankName: "中国银行", Account: "12"}); anxin.ErrorCode(err) != anxin.EInvalid {
+			t.Fatalf("bad account accepted: %v", err)
+		}
+		if _, err := f.svc.UpdateClaimPayout(f.ctx, f.self(), c.Number, anxin.Payout{PayeeName: "张三", BankName: "中国银行", Account: "6216610100001234567"}); err != nil {
+			t.Fatal(err)
+		}
+		f.pay(c.Number)
+		f.pay(c.Number)
+		cf = f.file(c.Number)
+		if len(cf.Payments) != 2 || cf.Payments[1].Status != anxin.PaymentPaid || cf.Payments[1].Amount != 600_00 || cf.Claim.Stage != anxin.ClaimClosed {
+			t.Fatalf("after the new account: %+v %s", cf.Payments, cf.Claim.Stage)
+		}
+		if paid := gw.Paid(); len(paid) != 1 || paid[0].Account != "6216610100001234567" {
+			t.Fatalf("gateway paid %+v", paid)
 		}
 	})
 }

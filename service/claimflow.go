@@ -1053,6 +1053,9 @@ func (s *Service) DisputeClaim(ctx context.Context, actor anxin.Actor, key, reas
 			return err
 		}
 		c.Disputed, c.Stage = true, anxin.ClaimReview
+		// The re-review has the claim's own review time again, from now.
+		due, prov := cc.cal.AddWorkingDays(cc.tx.Now, c.Complexity.ReviewWorkingDays())
+		c.ReviewDue = due.UTC()
 		if current.Automated {
 			// The fast track decided: the review is by a person, and no
 			// rule-based decider stands in their way.
@@ -1067,8 +1070,12 @@ func (s *Service) DisputeClaim(ctx context.Context, actor anxin.Actor, key, reas
 			return err
 		}
 		if !cc.t.Stage.Open() && anxin.CanMove(cc.t.Stage, anxin.StageReopened) {
-			return s.move(ctx, cc.change, anxin.StageReopened, kind+"："+reason)
+			if err := s.move(ctx, cc.change, anxin.StageReopened, kind+"："+reason); err != nil {
+				return err
+			}
 		}
+		cc.t.ResolutionDue, cc.t.Provisional = c.ReviewDue, cc.t.Provisional || prov
+		cc.retime = true
 		return nil
 	})
 }
@@ -1193,7 +1200,10 @@ func (s *Service) paymentSettled(ctx context.Context, tx *store.Tx, p *anxin.Cla
 		return err
 	}
 	for _, o := range ps {
-		if o.Status != anxin.PaymentPaid {
+		replaced := o.Status == anxin.PaymentFailed && slices.ContainsFunc(ps, func(n anxin.ClaimPayment) bool {
+			return n.DecisionID == o.DecisionID && n.Position > o.Position
+		})
+		if o.Status != anxin.PaymentPaid && !replaced {
 			return nil
 		}
 	}
@@ -1403,5 +1413,72 @@ func (s *Service) AnswerClaimSurvey(ctx context.Context, actor anxin.Actor, key 
 			return s.move(ctx, cc.change, anxin.StageClosed, "")
 		}
 		return nil
+	})
+}
+
+// UpdateClaimPayout changes where a claim is paid — the claimant's own
+// correction or staff's — and instructs again, to the new account, any
+// payment the bank refused. The refused instruction stays in the history.
+func (s *Service) UpdateClaimPayout(ctx context.Context, actor anxin.Actor, key string, p anxin.Payout) (*anxin.Claim, error) {
+	if actor.Kind != "customer" {
+		if err := authorize(actor, anxin.PermClaimWrite); err != nil {
+			return nil, err
+		}
+	} else if err := s.OwnClaim(ctx, actor, key); err != nil {
+		return nil, err
+	}
+	probe := anxin.Claim{PolicyID: "x", Type: anxin.ClaimMedical, IncidentDate: anxin.MustDate("2000-01-01"), Description: "x", Payout: p}
+	if err := probe.Validate(anxin.MustDate("2000-01-01")); err != nil {
+		return nil, err
+	}
+	p = probe.Payout
+	var pr anxin.Problems
+	if p.PayeeName == "" {
+		pr.Required("payout.payee_name")
+	}
+	if p.Account == "" {
+		pr.Required("payout.account")
+	}
+	if err := pr.Err(); err != nil {
+		return nil, err
+	}
+	return s.changeClaim(ctx, actor, key, 0, func(cc *claimChange) error {
+		c := cc.claim
+		payments, err := s.DB.ClaimPayments(ctx, cc.tx, c.ID)
+		if err != nil {
+			return err
+		}
+		var failed []anxin.ClaimPayment
+		for _, pay := range payments {
+			if pay.Status == anxin.PaymentFailed && !slices.ContainsFunc(payments, func(o anxin.ClaimPayment) bool {
+				return o.DecisionID == pay.DecisionID && o.Position > pay.Position
+			}) {
+				failed = append(failed, pay)
+			}
+		}
+		if c.Stage == anxin.ClaimClosed && len(failed) == 0 {
+			return anxin.Errorz(anxin.EConflict, "the claim is closed and nothing is waiting to be paid", "案件已结案，没有待支付的款项")
+		}
+		c.Payout = p
+		if err := cc.tx.SetChecklistItem(ctx, cc.t.ID, anxin.BankAccountItem.Code, anxin.ItemReceived, ""); err != nil && anxin.ErrorCode(err) != anxin.ENotFound {
+			return err
+		}
+		cc.audit = "claim_payout"
+		if err := cc.event(ctx, anxin.EventNote, "收款账户变更为尾号 "+last4(p.Account), nil); err != nil {
+			return err
+		}
+		for _, f := range failed {
+			added, err := cc.tx.AddClaimPayments(ctx, []anxin.ClaimPayment{{ClaimID: c.ID, DecisionID: f.DecisionID, Position: f.Position + 1,
+				PayeeName: p.PayeeName, BankName: p.BankName, Account: p.Account, Amount: f.Amount}})
+			if err != nil {
+				return err
+			}
+			for _, a := range added {
+				if err := s.insertJob(ctx, cc.tx, PaymentArgs{PaymentID: a.ID}, nil); err != nil {
+					return err
+				}
+			}
+		}
+		return s.documentsChanged(ctx, cc)
 	})
 }
