@@ -41,7 +41,7 @@ func (m RequestMeta) Apply(r *store.AuditRecord) *store.AuditRecord {
 
 // AuditFor starts an audit record of actor doing action to an object. Add
 // Changes (already masked: see Change) or Detail, attach the request with
-// RequestMetaFrom(ctx).Apply, and append it with tx.AppendAudit in the
+// RequestMetaFrom(ctx).Apply, and queue it with tx.QueueAudit in the
 // transaction that makes the change.
 func AuditFor(actor anxin.Actor, objectType, objectID, action string) *store.AuditRecord {
 	return &store.AuditRecord{ActorKind: actor.Kind, ActorID: actor.ID, ActorName: actor.Name, ActorRole: string(actor.Role),

@@ -19,10 +19,12 @@ type CalendarCache struct {
 	db  *store.DB
 	loc *time.Location
 
-	mu        sync.Mutex
-	cal       *calendar.Calendar
-	stamp     string
-	checkedAt time.Time
+	mu         sync.Mutex
+	cal        *calendar.Calendar
+	stamp      string
+	checkedAt  time.Time
+	refreshing bool
+	gen        int // bumped by invalidate
 }
 
 func newCalendarCache(db *store.DB, loc *time.Location) *CalendarCache {
@@ -35,37 +37,71 @@ func newCalendarCache(db *store.DB, loc *time.Location) *CalendarCache {
 // Location is where working days are counted.
 func (c *CalendarCache) Location() *time.Location { return c.loc }
 
-// Get returns the current calendar.
+// Get returns the current calendar. The lock is never held across a
+// database read: callers often hold a transaction (a connection of the
+// pool), and a refresh waiting for a connection while they wait for the
+// lock would deadlock a busy PostgreSQL pool. While one caller refreshes,
+// the others get the calendar they had.
 func (c *CalendarCache) Get(ctx context.Context) (*calendar.Calendar, error) {
+	now := time.Now()
+	c.mu.Lock()
+	cur, curStamp, gen := c.cal, c.stamp, c.gen
+	if cur != nil && (now.Sub(c.checkedAt) < time.Second || c.refreshing) {
+		c.mu.Unlock()
+		return cur, nil
+	}
+	c.refreshing = true
+	c.mu.Unlock()
+	cal, stamp, err := c.load(ctx, cur, curStamp)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	now := time.Now()
-	if c.cal != nil && now.Sub(c.checkedAt) < time.Second {
-		return c.cal, nil
-	}
-	stamp, err := c.db.CalendarStamp(ctx)
+	c.refreshing = false
 	if err != nil {
-		if c.cal != nil {
-			return c.cal, nil
+		if cur != nil {
+			return cur, nil
 		}
 		return nil, err
 	}
-	c.checkedAt = now
-	if c.cal != nil && stamp == c.stamp {
-		return c.cal, nil
+	if gen == c.gen {
+		// Not invalidated while loading: what was read is current.
+		c.cal, c.stamp, c.checkedAt = cal, stamp, now
+	}
+	return cal, nil
+}
+
+// load reads the calendar if its stamp moved from cur's.
+func (c *CalendarCache) load(ctx context.Context, cur *calendar.Calendar, curStamp string) (*calendar.Calendar, string, error) {
+	stamp, err := c.db.CalendarStamp(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	if cur != nil && stamp == curStamp {
+		return cur, stamp, nil
 	}
 	s, err := c.db.CalendarSchedule(ctx, nil)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	c.cal, c.stamp = calendar.New(c.loc, s), stamp
-	return c.cal, nil
+	return calendar.New(c.loc, s), stamp, nil
+}
+
+// Current is the calendar for use inside a transaction: the cached one,
+// however old (see configCache.current).
+func (c *CalendarCache) Current(ctx context.Context) (*calendar.Calendar, error) {
+	c.mu.Lock()
+	cur := c.cal
+	c.mu.Unlock()
+	if cur != nil {
+		return cur, nil
+	}
+	return c.Get(ctx)
 }
 
 // invalidate forces the next Get to reload, after this node changed the data.
 func (c *CalendarCache) invalidate() {
 	c.mu.Lock()
 	c.checkedAt = time.Time{}
+	c.gen++
 	c.mu.Unlock()
 }
 

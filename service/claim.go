@@ -69,7 +69,7 @@ type claimEval struct {
 // rules and the fast-track rules on a claim. docsComplete and reused are
 // the checklist's state and the count of documents seen on other claims.
 func (s *Service) evaluateClaim(ctx context.Context, tx *store.Tx, c *anxin.Claim, pol *anxin.Policy, docsComplete bool, reused int) (*claimEval, error) {
-	cfg, err := s.claimConfig(ctx)
+	cfg, err := s.claimConfigCurrent(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -403,7 +403,7 @@ func (s *Service) calculate(ctx context.Context, tx *store.Tx, c *anxin.Claim, p
 			return anxin.Calculation{}, err
 		}
 	}
-	cfg, err := s.claimConfig(ctx)
+	cfg, err := s.claimConfigCurrent(ctx)
 	if err != nil {
 		return anxin.Calculation{}, err
 	}

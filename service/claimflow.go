@@ -53,8 +53,10 @@ func DefaultClaimSettings() ClaimSettings {
 }
 
 type claimConfigCache struct {
-	mu  sync.Mutex
-	cur *claimConfigSet
+	mu         sync.Mutex
+	cur        *claimConfigSet
+	refreshing bool
+	gen        int // bumped when the settings are replaced
 }
 
 var claimCaches sync.Map // *store.DB → *claimConfigCache
@@ -64,13 +66,45 @@ func (s *Service) claimCache() *claimConfigCache {
 	return c.(*claimConfigCache)
 }
 
+// claimConfig returns the compiled claim settings; like the ticket
+// configuration, never holding the lock across the database read.
 func (s *Service) claimConfig(ctx context.Context) (*claimConfigSet, error) {
 	cc := s.claimCache()
 	cc.mu.Lock()
-	defer cc.mu.Unlock()
-	if cc.cur != nil && time.Since(cc.cur.loaded) < configTTL {
-		return cc.cur, nil
+	cur, gen := cc.cur, cc.gen
+	if cur != nil && (time.Since(cur.loaded) < configTTL || cc.refreshing) {
+		cc.mu.Unlock()
+		return cur, nil
 	}
+	cc.refreshing = true
+	cc.mu.Unlock()
+	cfg, err := s.loadClaimConfig(ctx)
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	cc.refreshing = false
+	if err != nil {
+		return nil, err
+	}
+	if gen == cc.gen {
+		cc.cur = cfg
+	}
+	return cfg, nil
+}
+
+// claimConfigCurrent is the claim settings for use inside a transaction:
+// the cached ones, however old (see configCache.current).
+func (s *Service) claimConfigCurrent(ctx context.Context) (*claimConfigSet, error) {
+	cc := s.claimCache()
+	cc.mu.Lock()
+	cur := cc.cur
+	cc.mu.Unlock()
+	if cur != nil {
+		return cur, nil
+	}
+	return s.claimConfig(ctx)
+}
+
+func (s *Service) loadClaimConfig(ctx context.Context) (*claimConfigSet, error) {
 	set, err := s.ClaimSettings(ctx)
 	if err != nil {
 		return nil, err
@@ -79,7 +113,6 @@ func (s *Service) claimConfig(ctx context.Context) (*claimConfigSet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("stored claim settings: %w", err)
 	}
-	cc.cur = cfg
 	return cfg, nil
 }
 
@@ -216,6 +249,7 @@ func (s *Service) PutClaimSettings(ctx context.Context, actor anxin.Actor, set C
 	cc := s.claimCache()
 	cc.mu.Lock()
 	cc.cur = nil
+	cc.gen++
 	cc.mu.Unlock()
 	return set, err
 }
@@ -854,7 +888,7 @@ func (s *Service) afterApproval(ctx context.Context, tx *store.Tx, c *anxin.Clai
 	if err := tx.SaveClaim(ctx, c); err != nil {
 		return err
 	}
-	cfg, err := s.config.get(ctx)
+	cfg, err := s.config.current(ctx)
 	if err != nil {
 		return err
 	}
@@ -1221,11 +1255,11 @@ func (s *Service) paymentSettled(ctx context.Context, tx *store.Tx, p *anxin.Cla
 	}
 	// The ticket is resolved with the result, which asks the customer for
 	// their satisfaction.
-	cfg, err := s.config.get(ctx)
+	cfg, err := s.config.current(ctx)
 	if err != nil {
 		return err
 	}
-	cal, err := s.Calendar.Get(ctx)
+	cal, err := s.Calendar.Current(ctx)
 	if err != nil {
 		return err
 	}

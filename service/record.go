@@ -8,9 +8,12 @@ import (
 	"github.com/anxin-insure/anxin/store"
 )
 
-// record appends an audit record in tx, with the request's address and id.
+// record audits a change in tx, with the request's address and id. The
+// record is appended when the transaction's work is done, with any others
+// it makes (see store.Tx.QueueAudit).
 func record(ctx context.Context, tx *store.Tx, r *store.AuditRecord) error {
-	return tx.AppendAudit(ctx, RequestMetaFrom(ctx).Apply(r))
+	tx.QueueAudit(RequestMetaFrom(ctx).Apply(r))
+	return nil
 }
 
 // customerChanges lists what differs between two versions of a customer,

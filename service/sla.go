@@ -148,7 +148,7 @@ func (s *Service) ProcessSLA(ctx context.Context, ticketID string) error {
 		if err != nil {
 			return err
 		}
-		evs, err := s.DB.SLAEvents(ctx, t.ID)
+		evs, err := tx.SLAEvents(ctx, t.ID)
 		if err != nil {
 			return err
 		}

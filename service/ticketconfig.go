@@ -69,30 +69,60 @@ type compiledTemplate struct {
 // configuration rows per request while an edit on any node takes effect
 // everywhere within a second (at once on the node that made it).
 type configCache struct {
-	db  *store.DB
-	mu  sync.Mutex
-	cur *ticketConfig
+	db         *store.DB
+	mu         sync.Mutex
+	cur        *ticketConfig
+	refreshing bool
+	gen        int // bumped by invalidate
 }
 
 const configTTL = time.Second
 
+// get returns the configuration. As with the calendar, the lock is never
+// held across the database read, and while one caller refreshes the
+// others keep the configuration they had.
 func (c *configCache) get(ctx context.Context) (*ticketConfig, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.cur != nil && time.Since(c.cur.loaded) < configTTL {
-		return c.cur, nil
+	cur, gen := c.cur, c.gen
+	if cur != nil && (time.Since(cur.loaded) < configTTL || c.refreshing) {
+		c.mu.Unlock()
+		return cur, nil
 	}
+	c.refreshing = true
+	c.mu.Unlock()
 	cfg, err := loadConfig(ctx, c.db, nil)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.refreshing = false
 	if err != nil {
 		return nil, err
 	}
-	c.cur = cfg
+	if gen == c.gen {
+		// Not invalidated while loading: what was read is current.
+		c.cur = cfg
+	}
 	return cfg, nil
+}
+
+// current is the configuration for use inside a transaction: what is
+// cached, however old, so that a transaction never waits for a second
+// connection of the pool (which, with every connection held by
+// transactions waiting on this one's locks, would never come). Only a cold
+// cache loads.
+func (c *configCache) current(ctx context.Context) (*ticketConfig, error) {
+	c.mu.Lock()
+	cur := c.cur
+	c.mu.Unlock()
+	if cur != nil {
+		return cur, nil
+	}
+	return c.get(ctx)
 }
 
 func (c *configCache) invalidate() {
 	c.mu.Lock()
 	c.cur = nil
+	c.gen++
 	c.mu.Unlock()
 }
 

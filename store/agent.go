@@ -311,7 +311,16 @@ type SLAEvent struct {
 
 // SLAEvents lists the points acted on for a ticket.
 func (db *DB) SLAEvents(ctx context.Context, ticketID string) ([]SLAEvent, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT ticket_id, target, point, due_at, fired_at, lateness_ms FROM sla_events WHERE ticket_id = $1 ORDER BY fired_at, point`, ticketID)
+	return db.slaEvents(ctx, nil, ticketID)
+}
+
+// SLAEventsTx is SLAEvents read inside tx.
+func (tx *Tx) SLAEvents(ctx context.Context, ticketID string) ([]SLAEvent, error) {
+	return tx.db.slaEvents(ctx, tx, ticketID)
+}
+
+func (db *DB) slaEvents(ctx context.Context, tx *Tx, ticketID string) ([]SLAEvent, error) {
+	rows, err := db.q(tx).QueryContext(ctx, `SELECT ticket_id, target, point, due_at, fired_at, lateness_ms FROM sla_events WHERE ticket_id = $1 ORDER BY fired_at, point`, ticketID)
 	if err != nil {
 		return nil, translate(err)
 	}

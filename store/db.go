@@ -220,10 +220,30 @@ type Tx struct {
 	// grouped: the SQLite transaction may be shared with other changes
 	// (see groupCommit).
 	grouped bool
+	// audits are queued by QueueAudit and appended at the end.
+	audits []*AuditRecord
 }
 
 // DB returns the handle the transaction belongs to.
 func (tx *Tx) DB() *DB { return tx.db }
+
+// run is fn followed by the audit records it queued.
+func (tx *Tx) run(ctx context.Context, fn func(tx *Tx) error) error {
+	if err := fn(tx); err != nil {
+		return err
+	}
+	audits := tx.audits
+	tx.audits = nil
+	return tx.AppendAudits(ctx, audits)
+}
+
+// QueueAudit adds r to the audit records appended when the transaction's
+// work is done, all in one call. Appending locks the head of each record's
+// chain until the commit; a change that audits several objects (a claim
+// and its ticket) queues its records so that the chains are locked last,
+// briefly, and always in ascending order — two transactions locking two
+// chains in opposite orders would deadlock on PostgreSQL.
+func (tx *Tx) QueueAudit(r *AuditRecord) { tx.audits = append(tx.audits, r) }
 
 // InTx runs fn in one transaction and commits if fn returns nil. On SQLite
 // the commit may be shared with concurrent transactions (see groupCommit);
@@ -240,7 +260,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	tx := &Tx{Tx: sqlTx, db: db, Now: db.Now().UTC().Truncate(time.Microsecond)}
 	claim, err := tx.claim(ctx)
 	if err == nil {
-		err = fn(tx)
+		err = tx.run(ctx, fn)
 	}
 	if err != nil {
 		sqlTx.Rollback()

@@ -93,7 +93,7 @@ func (db *DB) inGroupTx(ctx context.Context, fn func(tx *Tx) error) (err error) 
 	}()
 	claim, err := tx.claim(ctx)
 	if err == nil {
-		err = fn(tx)
+		err = tx.run(ctx, fn)
 	}
 	failed = false
 	if err != nil {
