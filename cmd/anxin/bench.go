@@ -19,8 +19,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(args) > 0 && args[0] == "tickets" {
 		return runBenchTickets(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "claims" {
+		return runBenchClaims(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "import" {
-		return errors.New("usage: anxin bench import [--rows N] [--db URL] [--data DIR]\n       " + benchTicketsUsage)
+		return errors.New("usage: anxin bench import [--rows N] [--db URL] [--data DIR]\n       " + benchTicketsUsage + "\n       " + benchClaimsUsage)
 	}
 	var f dbFlags
 	fs := newFlagSet("bench import", stderr)

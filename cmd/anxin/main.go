@@ -42,6 +42,7 @@ Usage:
   anxin staff    add USERNAME --role ROLE --name NAME  (password from ANXIN_PASSWORD or stdin)
   anxin bench    import [--rows N]
   anxin bench    tickets [--url URL | --self [--db URL]] [--count N] [--duration D] [--clients 1,8,32] [--seed-open N,…]
+  anxin bench    claims  [--url URL | --self [--db URL]] [--count N] [--duration D] [--clients 1,8]
   anxin version
 
 The database is the SQLite file <data>/anxin.db unless --db or ANXIN_DB
