@@ -173,19 +173,23 @@ func (s *Service) fillCapacity(ctx context.Context, tx *store.Tx, cal *calendar.
 	}
 	assigned := 0
 	for eligible(cal, a, tx.Now, nil) {
-		queued, err := s.DB.QueuedTickets(ctx, tx, a.Team, 50)
+		queued, err := s.DB.QueuedRefs(ctx, tx, a.Team, 50)
 		if err != nil {
 			return assigned, err
 		}
-		var next *anxin.Ticket
-		for _, t := range queued {
-			if eligible(cal, a, tx.Now, t.Skills) {
-				next = t
+		nextID := ""
+		for _, q := range queued {
+			if eligible(cal, a, tx.Now, q.Skills) {
+				nextID = q.ID
 				break
 			}
 		}
-		if next == nil {
+		if nextID == "" {
 			return assigned, nil
+		}
+		next, _, err := tx.TicketForUpdate(ctx, nextID)
+		if err != nil {
+			return assigned, err
 		}
 		took, err := tx.TakeCapacity(ctx, a.StaffID)
 		if err != nil || !took {

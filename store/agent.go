@@ -172,24 +172,35 @@ func (tx *Tx) SetAvailability(ctx context.Context, staffID, availability string)
 	return nil
 }
 
-// QueuedTickets returns the oldest unassigned open tickets of a team, most
-// urgent first, for an agent who has just freed capacity.
-func (db *DB) QueuedTickets(ctx context.Context, tx *Tx, team string, limit int) ([]*anxin.Ticket, error) {
-	rows, err := db.q(tx).QueryContext(ctx, `SELECT `+ticketColumns+` FROM tickets
+// QueuedRef is a queued ticket as assignment first needs it.
+type QueuedRef struct {
+	ID     string
+	Skills []string
+}
+
+// QueuedRefs lists a team's unassigned open tickets in the order they are
+// taken (most urgent, then longest waiting), reading only what choosing
+// the next one needs; the one chosen is then read whole.
+func (db *DB) QueuedRefs(ctx context.Context, tx *Tx, team string, limit int) ([]QueuedRef, error) {
+	rows, err := db.q(tx).QueryContext(ctx, `SELECT id, skills FROM tickets
 		WHERE team = $1 AND is_open = $2 AND owner_id IS NULL ORDER BY urgency_rank DESC, queued_at, id LIMIT $3`, team, true, limit)
 	if err != nil {
 		return nil, translate(err)
 	}
 	defer rows.Close()
-	var out []*anxin.Ticket
+	var out []QueuedRef
 	for rows.Next() {
-		r, err := db.scanTicket(rows, false)
-		if err != nil {
-			return nil, err
+		var r QueuedRef
+		var skills string
+		if err := rows.Scan(&r.ID, &skills); err != nil {
+			return nil, translate(err)
 		}
-		out = append(out, &r.Ticket)
+		if skills != "" {
+			r.Skills = strings.Split(skills, ",")
+		}
+		out = append(out, r)
 	}
-	return out, rows.Err()
+	return out, translate(rows.Err())
 }
 
 // QueuedTeams lists the teams with unassigned open tickets.
