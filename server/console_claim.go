@@ -29,7 +29,7 @@ func (s *Server) consoleClaimRoutes() []Route {
 		return Route{Method: method, Path: path, Access: Staff, Permission: perm, Summary: summary, handle: h}
 	}
 	limit := func(rt Route, n int64) Route { rt.MaxBody = n; return rt }
-	return []Route{
+	staff := []Route{
 		page("GET", "/claims", anxin.PermClaimRead, "Claims workbench: queues by stage, flagged and disputed, with deadlines and risk flags", s.consoleClaims),
 		page("GET", "/claims/approvals", anxin.PermClaimRead, "Decisions waiting for a second approver, marking those within one's limit", s.consoleClaimApprovals),
 		page("GET", "/claims/new", anxin.PermClaimWrite, "Report a claim for a customer's policy: policy lookup, then the form for the claim type", s.consoleNewClaim),
@@ -44,8 +44,10 @@ func (s *Server) consoleClaimRoutes() []Route {
 		page("POST", "/claims/{number}/decisions", anxin.PermClaimDecide, "Decide a claim: pay, partial, reject or advance", s.consoleClaimAct("decide", s.consoleClaimDecide)),
 		page("POST", "/claims/{number}/decisions/{id}/approval", anxin.PermClaimApprove, "Approve a decision above the decider's limit, or return it", s.consoleClaimApproval),
 		page("POST", "/claims/{number}/disputes", anxin.PermClaimWrite, "Record the claimant's dispute; the claim goes to re-review", s.consoleClaimAct("dispute", s.consoleClaimDispute)),
+		page("POST", "/claims/{number}/payout", anxin.PermClaimWrite, "Correct the claim's bank account; a payment the bank refused goes out again to it", s.consoleClaimAct("payout", s.consoleClaimPayout)),
 		page("GET", "/claims/{number}/letter", anxin.PermClaimRead, "The claim decision letter (format=pdf for PDF, seq= for an earlier decision)", s.claimLetter),
 	}
+	return staff
 }
 
 // claimLabels names what the claim pages show by code, in the request's
@@ -662,11 +664,16 @@ type consoleClaimPage struct {
 	DecideOpen                        bool // under review and the user decides claims
 	FirstDecider                      bool // disputed, and the user made the decision disputed
 	CanDispute                        bool
-	Done                              string
-	Form                              string
-	Errors                            map[string]string
-	Error                             string
-	Input                             url.Values
+	// The bank account: Refused are the payments the bank refused that
+	// wait for a new account; CanPayout, whether the user may correct it
+	// (claim:write, and something left to pay).
+	Refused   []anxin.ClaimPayment
+	CanPayout bool
+	Done      string
+	Form      string
+	Errors    map[string]string
+	Error     string
+	Input     url.Values
 }
 
 // Err is the error of field in form, if that form failed.
@@ -701,8 +708,53 @@ func (pg *consoleClaimPage) ItemName(code string) string {
 	return cmpOr(code, "—")
 }
 
+// Stars draws a survey score of 1–5 as filled and empty stars.
+func (pg *consoleClaimPage) Stars(n int) string { return surveyStars(n) }
+
+// NPSGroup is where a likelihood to recommend (0–10) falls in the usual
+// Net Promoter reading: promoter (9–10), passive (7–8) or detractor.
+func (pg *consoleClaimPage) NPSGroup(n int) string {
+	switch {
+	case n >= 9:
+		return "promoter"
+	case n >= 7:
+		return "passive"
+	}
+	return "detractor"
+}
+
+// PayoutVal is what the payout form shows in field: what the user typed
+// when it failed, else the payee on file (never the account number, which
+// is typed anew).
+func (pg *consoleClaimPage) PayoutVal(field string) string {
+	if pg.Form == "payout" {
+		return pg.Input.Get(field)
+	}
+	if field == "payout.payee_name" {
+		return pg.C.Payout.PayeeName
+	}
+	return ""
+}
+
+// PayoutRefusal is why a payout correction was refused, as one message,
+// for when the page no longer shows the form (the claim closed meanwhile).
+func (pg *consoleClaimPage) PayoutRefusal() string {
+	if pg.Form != "payout" {
+		return ""
+	}
+	if pg.Error != "" {
+		return pg.Error
+	}
+	var msgs []string
+	for _, m := range pg.Errors {
+		msgs = append(msgs, m)
+	}
+	slices.Sort(msgs)
+	return strings.Join(msgs, tr(pg.L.lang, "; ", "；"))
+}
+
 // consoleClaimDone are the confirmations ?done= may ask for.
-var consoleClaimDone = []string{"created", "checklist", "upload", "missing", "task", "report", "decide", "approval", "dispute"}
+var consoleClaimDone = []string{"created", "checklist", "upload", "missing", "task", "report", "decide", "approval", "dispute", "payout"}
 
 func (s *Server) consoleClaim(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
 	number, err := consoleClaimRef(r)
@@ -812,6 +864,13 @@ func (s *Server) consoleClaimView(w http.ResponseWriter, r *http.Request, p *ser
 	pg.DecideOpen = pg.CanDecide && c.Stage == anxin.ClaimReview
 	pg.FirstDecider = c.Disputed && c.DecidedBy == p.Actor.ID
 	pg.CanDispute = pg.CanWrite && approved && !c.Disputed
+	for _, pay := range f.Payments {
+		if pay.Status == anxin.PaymentFailed && !retriedPayment(f.Payments, pay) {
+			pg.Refused = append(pg.Refused, pay)
+		}
+	}
+	// A closed claim with nothing left to pay keeps its account.
+	pg.CanPayout = pg.CanWrite && (len(pg.Refused) > 0 || c.Stage != anxin.ClaimClosed)
 	pg.Statuses = []string{anxin.ItemReceived, anxin.ItemRejected}
 	pg.Outcomes = anxin.Outcomes
 	pg.Conclusions = anxin.ClaimTaskConclusions
@@ -1008,6 +1067,15 @@ func (s *Server) consoleClaimApproval(w http.ResponseWriter, r *http.Request, p 
 		_, err := s.svc.ApproveDecision(r.Context(), p.Actor, number, id, approve, r.PostFormValue("note"))
 		return err
 	})(w, r, p)
+}
+
+// consoleClaimPayout corrects where the claim is paid; the service
+// instructs a payment the bank refused again, to the new account.
+func (s *Server) consoleClaimPayout(r *http.Request, p *service.Principal, number string) error {
+	v := r.PostForm
+	_, err := s.svc.UpdateClaimPayout(r.Context(), p.Actor, number,
+		anxin.Payout{PayeeName: v.Get("payout.payee_name"), BankName: v.Get("payout.bank_name"), Account: v.Get("payout.account")})
+	return err
 }
 
 func (s *Server) consoleClaimDispute(r *http.Request, p *service.Principal, number string) error {

@@ -443,3 +443,116 @@ func claimTestFlow(t *testing.T, cc *claimConsole) {
 		t.Fatalf("the re-review paid again: %d payments", n)
 	}
 }
+
+// A payment the bank refuses, on the console: the claim page shows the
+// refusal first, with the bank's reason and the correction form, to staff
+// who may change the claim (claim:write), and the refusal alone to those
+// who may not; a bad account is refused beside its field with nothing
+// changed; a good one sends the payment again, which is paid and closes
+// the claim; the claimant's survey answer then shows.
+func TestConsoleClaimRefusedPayment(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			cc := claimConsoleSetup(t, engine)
+			cc.svc.Payments = selfRefusingGateway{TestGateway: cc.gw, account: "6222020200112233445"}
+			ctx := context.Background()
+			if err := cc.svc.CreateStaff(ctx, anxin.SystemActor("test"), &anxin.Staff{Username: "auditor1", DisplayName: "审计-吴丽", Role: anxin.RoleAuditor}, consolePassword); err != nil {
+				t.Fatal(err)
+			}
+			number := cc.ci.Number
+			path := "/claims/" + number
+			good := url.Values{"payout.payee_name": {"王芳"}, "payout.bank_name": {"招商银行北京分行"}, "payout.account": {"6225 8801 3700 9876"}}
+
+			// Before any payment the correction waits, folded, under the payments.
+			dir := cc.as(t, claimDirector)
+			page := dir.page(path)
+			consoleWant(t, "open claim", page, `<details class="payout-fix" id="payout">`, `id="payout-form"`, `action="`+path+`/payout"`, `name="payout.account"`, `value="王芳"`)
+			consoleWantNot(t, "open claim", page, `id="payout-refused"`, `id="claim-payfailed"`, `id="survey"`)
+
+			// The director completes and pays the claim; the bank refuses
+			// the account.
+			if res, _ := dir.upload(path+"/documents", dir.token(), "病历.pdf", []byte("%PDF-1.4 records"), "medical_records"); res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("upload: %d", res.StatusCode)
+			}
+			dir.postOK(path+"/decisions", url.Values{"outcome": {"pay"}, "reasons": {"确诊符合合同约定的重大疾病"}, "version": {strconv.Itoa(cc.file(t, number).Claim.Version)}},
+				path+"?done=decide")
+			f := cc.file(t, number)
+			if f.Claim.Stage != anxin.ClaimPaying || len(f.Payments) != 1 {
+				t.Fatalf("after the decision: stage %s, %d payments", f.Claim.Stage, len(f.Payments))
+			}
+			if err := cc.svc.SendPayment(ctx, f.Payments[0].ID); err != nil {
+				t.Fatal(err)
+			}
+			if f = cc.file(t, number); f.Payments[0].Status != anxin.PaymentFailed {
+				t.Fatalf("the refused payment: %+v", f.Payments[0])
+			}
+
+			// The refusal comes first, with the form, to anyone with claim:write.
+			spec := cc.as(t, claimSpecialist)
+			page = spec.page(path)
+			consoleWant(t, "refused", page, `id="claim-payfailed">付款被退回`, `id="payout-refused"`, "付款被银行退回：请更正收款账户", "¥500,000.00 付至 王芳（中国工商银行 6222020200112233445）被退回",
+				"<strong>账户已销户</strong>", `id="payout-form"`, `class="btn btn-primary" id="payout-submit"`, "被退回的款项立即按新账户重新发起付款")
+			consoleWantNot(t, "refused", page, `<details class="payout-fix"`)
+			if i, j := strings.Index(page, `id="payout-refused"`), strings.Index(page, `id="summary-h"`); i < 0 || i > j {
+				t.Error("the refusal is not above the claim's summary")
+			}
+			consoleWant(t, "refused en", spec.page(path+"?lang=en"), "The bank refused a payment: correct the account", "Payment refused", "was refused:", "账户已销户", "Save the account")
+			csr := cc.as(t, consoleUser)
+			consoleWant(t, "CSR", csr.page(path), `id="payout-refused"`, `id="payout-form"`)
+			aud := cc.as(t, "auditor1")
+			page = aud.page(path)
+			consoleWant(t, "auditor", page, `id="payout-refused"`, "账户已销户", "须由有理赔处理权限")
+			consoleWantNot(t, "auditor", page, `id="payout-form"`)
+			if res, body := aud.post(path+"/payout", good); res.StatusCode != http.StatusForbidden || !strings.Contains(body, "claim:write") {
+				t.Errorf("an auditor corrected the account: %d", res.StatusCode)
+			}
+
+			// Bad accounts are refused beside their fields; nothing changes.
+			before := cc.file(t, number)
+			body := csr.postFail(path+"/payout", url.Values{"payout.payee_name": {"王芳"}, "payout.bank_name": {"招商银行"}, "payout.account": {"12-34"}}, http.StatusUnprocessableEntity)
+			consoleWant(t, "bad account", body, `id="payout-account-err">应为 8 至 30 位数字`, `value="12-34"`, `value="招商银行"`, `aria-invalid="true"`, `id="payout-refused"`)
+			body = csr.postFail(path+"/payout?lang=en", url.Values{"payout.payee_name": {" "}, "payout.account": {""}}, http.StatusUnprocessableEntity)
+			consoleWant(t, "empty account", body, `id="payout-payee-err">is required`, `id="payout-account-err">is required`)
+			body = csr.postFail(path+"/payout", url.Values{"payout.payee_name": {"王芳\x00"}, "payout.account": {"6225880137009876"}}, http.StatusUnprocessableEntity)
+			consoleWant(t, "NUL", body, `id="payout-error">表单含有无法保存的字符`)
+			if res, _ := csr.do("POST", path+"/payout", good, nil); res.StatusCode != http.StatusForbidden {
+				t.Errorf("without the token: %d", res.StatusCode)
+			}
+			if after := cc.file(t, number); after.Claim.Version != before.Claim.Version || len(after.Payments) != 1 || after.Claim.Payout != before.Claim.Payout {
+				t.Fatalf("refused corrections changed the claim: %+v, %d payments", after.Claim.Payout, len(after.Payments))
+			}
+
+			// A good account: the refused payment goes out again to it and is paid.
+			csr.postOK(path+"/payout", good, path+"?done=payout")
+			f = cc.file(t, number)
+			if len(f.Payments) != 2 || f.Payments[1].Status != anxin.PaymentInstructed || f.Payments[1].Account != "6225880137009876" ||
+				f.Payments[1].Amount != 500_000_00 || f.Claim.Payout.Account != "6225880137009876" || f.Payments[0].Status != anxin.PaymentFailed {
+				t.Fatalf("after the correction: %+v, %+v", f.Claim.Payout, f.Payments)
+			}
+			page = spec.page(path + "?done=payout")
+			consoleWant(t, "corrected", page, "收款账户已更正", "招商银行北京分行", "6225880137009876", `<details class="payout-fix" id="payout">`, "账户已销户")
+			consoleWantNot(t, "corrected", page, `id="payout-refused"`, `id="claim-payfailed"`)
+			if err := cc.svc.SendPayment(ctx, f.Payments[1].ID); err != nil {
+				t.Fatal(err)
+			}
+			if paid := cc.gw.Paid(); len(paid) != 1 || paid[0].Account != "6225880137009876" {
+				t.Fatalf("gateway paid %+v", paid)
+			}
+			page = spec.page(path)
+			consoleWant(t, "paid", page, `id="claim-stage">结案`, `id="survey"`, `id="survey-none"`, "申请人尚未评价")
+			consoleWantNot(t, "paid", page, `id="payout-form"`)
+			// Closed with nothing to pay, a correction is refused and says so.
+			body = csr.postFail(path+"/payout", good, http.StatusConflict)
+			consoleWant(t, "closed", body, `id="payout-error">案件已结案，没有待支付的款项`)
+
+			// The claimant's survey answer.
+			if _, err := cc.svc.AnswerClaimSurvey(ctx, service.CustomerActor(f.Claim.ClaimantID), number, 2, 6, "付款被退回后等了好几天。"); err != nil {
+				t.Fatal(err)
+			}
+			page = spec.page(path)
+			consoleWant(t, "survey", page, `id="survey-answer"`, "★★☆☆☆", "2 / 5", "6 / 10", `class="badge nps-detractor">贬损者`, "付款被退回后等了好几天。")
+			consoleWantNot(t, "survey", page, `id="survey-none"`)
+			consoleWant(t, "survey en", spec.page(path+"?lang=en"), "Satisfaction survey", "Likely to recommend (NPS)", "Detractor")
+		})
+	}
+}

@@ -79,6 +79,8 @@ func (s *Server) selfRoutes() []Route {
 		withMaxBody(page("POST", "/my/claims/{number}/documents", Public, "Add a document to one of the customer's claims (multipart; session and CSRF checked by the handler)", s.myClaimDocument), maxUploadBytes),
 		page("POST", "/my/claims/{number}/disputes", Customer, "Dispute a claim decision, or ask for a person to review an automated one", s.myClaimDispute),
 		page("GET", "/my/claims/{number}/letter", Customer, "The claim decision letter as a page, or as PDF with format=pdf", s.myClaimLetter),
+		page("POST", "/my/claims/{number}/survey", Customer, "Answer the satisfaction survey of one of the customer's closed claims: stars, how likely to recommend us (0–10), comment", s.myClaimSurvey),
+		page("POST", "/my/claims/{number}/payout", Customer, "Change the bank account of one of the customer's claims; a payment the bank refused goes out again to it", s.myClaimPayout),
 		page("GET", "/my/{rest...}", Public, "Self-service pages that do not exist", s.myNotFound),
 	}
 }

@@ -684,6 +684,42 @@ type selfClaimPayment struct {
 	Reference string
 	PaidAt    time.Time
 	CreatedAt time.Time
+	Reason    string // why the bank refused it, in plain words
+	Retried   bool   // refused, and instructed again to a newer account
+}
+
+// selfClaimSurvey is the customer's answer to the satisfaction survey.
+type selfClaimSurvey struct {
+	Score   int
+	Stars   string // ★★★★☆
+	NPS     int
+	Comment string
+	At      time.Time
+}
+
+// selfSurveyChoice is one of the survey's star ratings.
+type selfSurveyChoice struct {
+	Value int
+	Stars string
+}
+
+// selfSurveyScores are the survey's star ratings, best first; selfNPS
+// its 0–10 scale.
+var (
+	selfSurveyScores = func() []selfSurveyChoice {
+		var out []selfSurveyChoice
+		for n := 5; n >= 1; n-- {
+			out = append(out, selfSurveyChoice{Value: n, Stars: surveyStars(n)})
+		}
+		return out
+	}()
+	selfNPS = []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
+)
+
+// surveyStars draws a score of 1–5 as filled and empty stars.
+func surveyStars(n int) string {
+	n = min(max(n, 0), 5)
+	return strings.Repeat("★", n) + strings.Repeat("☆", 5-n)
 }
 
 type selfClaimDispute struct {
@@ -716,7 +752,21 @@ type selfClaimPage struct {
 	HasLetter   bool
 	MaxUploadMB int
 
-	Done string // "created", "document", "dispute" or "review" after a change
+	// After the decision: the satisfaction survey once the claim is
+	// closed, and a new bank account when the bank refused a payment or
+	// the claim has none yet.
+	CanSurvey     bool
+	Survey        *selfClaimSurvey // the answer, once given
+	Scores        []selfSurveyChoice
+	NPSScale      []int
+	CanPayout     bool
+	PayoutFailed  bool      // a refused payment waits for a new account
+	FailedAmount  anxin.Fen // what the bank refused
+	PayoutFailure string    // why, in plain words
+	PayoutBank    string    // the account on file: its bank
+	PayoutAccount string    // and its number, masked
+
+	Done string // "created", "document", "dispute", "review", "survey" or "payout" after a change
 	// Forms being corrected: what was typed and the errors by field (""
 	// for the form as a whole).
 	UploadItem    string
@@ -726,10 +776,18 @@ type selfClaimPage struct {
 	DisputeError  map[string]string
 	ReviewReason  string
 	ReviewError   map[string]string
+	SurveyScore   string
+	SurveyNPS     string
+	SurveyComment string
+	SurveyError   map[string]string
+	PayeeName     string
+	BankName      string
+	Account       string
+	PayoutError   map[string]string
 }
 
 // selfClaimDone are the confirmations ?done= may ask for.
-var selfClaimDone = map[string]bool{"created": true, "document": true, "dispute": true, "review": true}
+var selfClaimDone = map[string]bool{"created": true, "document": true, "dispute": true, "review": true, "survey": true, "payout": true}
 
 func (s *Server) myClaim(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
 	page := selfClaimPage{}
@@ -835,9 +893,51 @@ func (s *Server) myClaimRender(w http.ResponseWriter, r *http.Request, p *servic
 	for _, ds := range f.Disputes {
 		page.Disputes = append(page.Disputes, selfClaimDispute{At: s.consoleTime(ds.RaisedAt), Reason: ds.Reason, HumanReview: ds.HumanReview, Open: ds.Status == "open"})
 	}
-	for _, pay := range f.Payments {
-		page.Payments = append(page.Payments, selfClaimPayment{Amount: pay.Amount, PayeeName: pay.PayeeName, BankName: pay.BankName, Account: pay.Account,
-			Status: pay.Status, Reference: pay.Reference, PaidAt: s.consoleTime(pay.PaidAt), CreatedAt: s.consoleTime(pay.CreatedAt)})
+	// A refused payment waits for a new account until a newer one is
+	// instructed for the same decision, as the service counts it.
+	var refused *anxin.ClaimPayment
+	for i, pay := range f.Payments {
+		sp := selfClaimPayment{Amount: pay.Amount, PayeeName: pay.PayeeName, BankName: pay.BankName, Account: pay.Account,
+			Status: pay.Status, Reference: pay.Reference, PaidAt: s.consoleTime(pay.PaidAt), CreatedAt: s.consoleTime(pay.CreatedAt)}
+		if pay.Status == anxin.PaymentFailed {
+			sp.Reason = paymentFailure(pay.Error, lang)
+			sp.Retried = retriedPayment(f.Payments, pay)
+			if !sp.Retried {
+				refused = &f.Payments[i]
+			}
+		}
+		page.Payments = append(page.Payments, sp)
+	}
+
+	// The bank account: asked for again when the bank refused a payment,
+	// or when the claim still has none to pay to.
+	bankMissing := slices.ContainsFunc(f.Checklist, func(it anxin.ChecklistItem) bool {
+		return it.Code == anxin.BankAccountItem.Code && it.Status != anxin.ItemReceived
+	})
+	page.CanPayout = refused != nil || (bankMissing && c.Stage != anxin.ClaimClosed)
+	if refused != nil {
+		page.PayoutFailed, page.FailedAmount, page.PayoutFailure = true, refused.Amount, paymentFailure(refused.Error, lang)
+	}
+	if c.Payout.Account != "" {
+		page.PayoutBank, page.PayoutAccount = c.Payout.BankName, c.Payout.Account
+	}
+	if page.CanPayout && page.PayoutError == nil {
+		page.PayeeName = cmpOr(c.Payout.PayeeName, profile.Name)
+	}
+
+	// The survey, once the claim is closed; answered once.
+	if sv := c.Survey; sv != nil {
+		page.Survey = &selfClaimSurvey{Score: sv.Score, Stars: surveyStars(sv.Score), NPS: sv.NPS, Comment: sv.Comment, At: s.consoleTime(sv.At)}
+	} else if c.Stage == anxin.ClaimClosed {
+		page.CanSurvey, page.Scores, page.NPSScale = true, selfSurveyScores, selfNPS
+	}
+	// A form the page no longer offers (the claim moved on since it was
+	// shown) still says why it was refused, above the page.
+	if !page.CanSurvey {
+		page.SurveyError = liftFieldErrors(r, page.SurveyError)
+	}
+	if !page.CanPayout {
+		page.PayoutError = liftFieldErrors(r, page.PayoutError)
 	}
 	v := s.newSelfView(r, p, profile.Name, "claim", web.T(lang, "self.claim.title", c.Number), page)
 	if r.Method == http.MethodPost {
@@ -975,4 +1075,161 @@ func (s *Server) myClaimLetter(w http.ResponseWriter, r *http.Request, p *servic
 		return errClaimNotFound()
 	}
 	return s.claimLetter(w, r, p)
+}
+
+// ---- After the decision: the survey and a new bank account ----
+
+// retriedPayment reports whether a refused payment was instructed again:
+// a later instruction for the same decision replaces it.
+func retriedPayment(all []anxin.ClaimPayment, pay anxin.ClaimPayment) bool {
+	return slices.ContainsFunc(all, func(o anxin.ClaimPayment) bool {
+		return o.DecisionID == pay.DecisionID && o.Position > pay.Position
+	})
+}
+
+// selfLongNumberRe finds what could be an account or card number in a
+// bank's message: it is masked like every account a customer sees.
+var selfLongNumberRe = regexp.MustCompile(`[0-9]{8,}`)
+
+// paymentFailure says in plain words why the bank refused a payment: the
+// bank's own reason (账户已销户) as it gave it, or, when the instruction
+// itself was refused before reaching a bank, what was wrong with it
+// without the gateway's technical wording.
+func paymentFailure(msg, lang string) string {
+	msg = strings.TrimSpace(msg)
+	switch {
+	case msg == "":
+		return web.T(lang, "self.claim.payment.why.unknown")
+	case strings.HasPrefix(msg, "payment ") && strings.Contains(msg, "account must be"):
+		return web.T(lang, "self.claim.payment.why.account")
+	case strings.HasPrefix(msg, "payment ") && strings.Contains(msg, "payee name"):
+		return web.T(lang, "self.claim.payment.why.payee")
+	case strings.HasPrefix(msg, "payment "):
+		return web.T(lang, "self.claim.payment.why.unknown")
+	}
+	return selfLongNumberRe.ReplaceAllStringFunc(msg, func(n string) string { return anxin.Mask(anxin.FieldBankAccount, n) })
+}
+
+// liftFieldErrors turns the field errors of a form the page does not show
+// into one message for the page as a whole.
+func liftFieldErrors(r *http.Request, errs map[string]string) map[string]string {
+	if len(errs) == 0 || errs[""] != "" {
+		return errs
+	}
+	var msgs []string
+	for _, m := range errs {
+		msgs = append(msgs, m)
+	}
+	slices.Sort(msgs)
+	return map[string]string{"": strings.Join(msgs, tr(language(r), "; ", "；"))}
+}
+
+// surveyNumber reads a survey answer; -1, out of every range, when it is
+// missing or not a whole number, so that the service names the field.
+func surveyNumber(v string) int {
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+// myClaimSurvey records the customer's answer to the survey of a closed
+// claim: 1–5 stars, how likely they are to recommend us (0–10) and a
+// comment, once. Bad values come back beside their fields, and nothing
+// is stored.
+func (s *Server) myClaimSurvey(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
+	// Another customer's claim answers 404 before its input is read.
+	f, err := s.selfClaimFile(r, p)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	lang := language(r)
+	page := selfClaimPage{SurveyScore: strings.TrimSpace(formText(r.PostForm.Get("score"))), SurveyNPS: strings.TrimSpace(formText(r.PostForm.Get("nps"))),
+		SurveyComment: formText(r.PostForm.Get("comment"))}
+	_, err = s.svc.AnswerClaimSurvey(r.Context(), p.Actor, f.Claim.Number, surveyNumber(page.SurveyScore), surveyNumber(page.SurveyNPS), page.SurveyComment)
+	switch code := anxin.ErrorCode(err); code {
+	case "":
+	case anxin.EInvalid, anxin.EConflict:
+		page.SurveyError = fieldMessagesAs(r, err, nil)
+		if page.SurveyScore == "" && isField(err, "score") {
+			page.SurveyError["score"] = web.T(lang, "self.claim.survey.score.choose")
+		}
+		if page.SurveyNPS == "" && isField(err, "nps") {
+			page.SurveyError["nps"] = web.T(lang, "self.claim.survey.nps.choose")
+		}
+		return s.myClaimRender(w, r, p, statusOf[code], page)
+	default:
+		return err
+	}
+	http.Redirect(w, r, "/my/claims/"+f.Claim.Number+"?done=survey#survey", http.StatusSeeOther)
+	return nil
+}
+
+// myClaimPayout changes the account a claim is paid to. Like the report
+// form it asks for the account whole — holder, bank and number — and
+// names every problem at once; nothing changes until all is well. A
+// payment the bank refused goes out again to the new account.
+func (s *Server) myClaimPayout(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
+	// Another customer's claim answers 404 before its input is read.
+	f, err := s.selfClaimFile(r, p)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	page := selfClaimPage{PayeeName: formText(r.PostForm.Get("payee_name")), BankName: formText(r.PostForm.Get("bank_name")),
+		Account: strings.TrimSpace(formText(r.PostForm.Get("account"))), PayoutError: map[string]string{}}
+	problem := func(field, msg string) {
+		if field != "" && page.PayoutError[field] == "" {
+			page.PayoutError[field] = msg
+		}
+	}
+	// The service's names of the payout's fields, as the form names them.
+	formField := func(field string) string {
+		if to, ok := selfClaimFieldOf[field]; ok && strings.HasPrefix(field, "payout") {
+			return to
+		}
+		return ""
+	}
+	if strings.TrimSpace(page.PayeeName) == "" {
+		problem("payee_name", selfMessage(r, fieldErr("payee_name", "required", "give the account holder's name", "请填写收款人姓名")))
+	}
+	if strings.TrimSpace(page.BankName) == "" {
+		problem("bank_name", selfMessage(r, fieldErr("bank_name", "required", "give the bank and branch", "请填写开户银行")))
+	}
+	if page.Account == "" {
+		problem("account", selfMessage(r, fieldErr("account", "required", "give the account or card number", "请填写银行账号或卡号")))
+	}
+	payout := anxin.Payout{PayeeName: page.PayeeName, BankName: page.BankName, Account: page.Account}
+	// The claim's own checks of an account, so that one answer names
+	// every problem (the service makes the same probe).
+	probe := anxin.Claim{PolicyID: "x", Type: anxin.ClaimMedical, IncidentDate: anxin.MustDate("2000-01-01"), Description: "x", Payout: payout}
+	for field, msg := range fieldMessages(r, probe.Validate(anxin.MustDate("2000-01-01"))) {
+		problem(formField(field), msg)
+	}
+	if len(page.PayoutError) > 0 {
+		return s.myClaimRender(w, r, p, http.StatusUnprocessableEntity, page)
+	}
+	_, err = s.svc.UpdateClaimPayout(r.Context(), p.Actor, f.Claim.Number, payout)
+	switch code := anxin.ErrorCode(err); code {
+	case "":
+	case anxin.EInvalid, anxin.EConflict:
+		for field, msg := range fieldMessages(r, err) {
+			field = formField(field)
+			if prev := page.PayoutError[field]; prev != "" && prev != msg {
+				msg = prev + tr(language(r), "; ", "；") + msg
+			}
+			page.PayoutError[field] = msg
+		}
+		return s.myClaimRender(w, r, p, statusOf[code], page)
+	default:
+		return err
+	}
+	http.Redirect(w, r, "/my/claims/"+f.Claim.Number+"?done=payout", http.StatusSeeOther)
+	return nil
 }

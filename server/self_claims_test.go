@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -408,6 +409,10 @@ func TestSelfClaimOthers(t *testing.T) {
 			}
 			a.want("POST", base+"/disputes", url.Values{"csrf_token": {token}, "reason": {"我是王芳"}}, http.StatusNotFound, "未找到该理赔案件")
 			a.want("POST", base+"/disputes", url.Values{"csrf_token": {token}, "human_review": {"1"}}, http.StatusNotFound)
+			a.want("POST", base+"/survey", url.Values{"csrf_token": {token}, "score": {"5"}, "nps": {"10"}}, http.StatusNotFound, "未找到该理赔案件")
+			_, other := a.want("POST", base+"/payout", url.Values{"csrf_token": {token}, "payee_name": {"王芳"}, "bank_name": {"工商银行"}, "account": {"6222020200112233445"}},
+				http.StatusNotFound, "未找到该理赔案件")
+			consoleWantNot(t, "payout of another's claim", other, "张伟的病情", "6225")
 			res, body := a.upload(base+"/documents", map[string]string{"csrf_token": token, "item_code": "diagnosis"}, "x.pdf", selfClaimPDF(5))
 			if res.StatusCode != http.StatusNotFound || strings.Contains(body, "张伟的病情") {
 				t.Errorf("upload to another's claim: status %d", res.StatusCode)
@@ -482,6 +487,185 @@ func TestSelfClaimOthers(t *testing.T) {
 			if res, body := a.do("POST", "/my/claims/"+own+"/disputes", url.Values{"csrf_token": {token}, "reason": {"\x00\xff"}}, nil); res.StatusCode >= 500 {
 				t.Errorf("dispute with NULs: %d\n%s", res.StatusCode, consoleSnippet(body))
 			}
+			for _, form := range []string{"/survey", "/payout"} {
+				odd := url.Values{"csrf_token": {token}, "score": {"\x00"}, "nps": {"\xff"}, "comment": {"a\x00\xff"}, "payee_name": {"\x00"}, "bank_name": {"\xff"}, "account": {"\x00"}}
+				if res, body := a.do("POST", "/my/claims/"+own+form, odd, nil); res.StatusCode >= 500 {
+					t.Errorf("%s with NULs: %d\n%s", form, res.StatusCode, consoleSnippet(body))
+				}
+			}
+		})
+	}
+}
+
+// selfRefusingGateway is a bank that refuses every payment to one account,
+// as it refuses a closed one, and pays the rest.
+type selfRefusingGateway struct {
+	*payment.TestGateway
+	account string
+}
+
+func (g selfRefusingGateway) Pay(ctx context.Context, in payment.Instruction) (payment.Result, error) {
+	if in.Account == g.account {
+		return payment.Result{}, payment.Permanent(errors.New("账户已销户"))
+	}
+	return g.TestGateway.Pay(ctx, in)
+}
+
+// After the decision, as the customer sees it: the bank refuses the
+// payment to a closed account; the page says why and asks for another,
+// refuses a bad one beside its fields with nothing changed, and takes a
+// good one, to which the payment goes out again and is paid. The claim
+// closes; the satisfaction survey is refused while it was open, refused
+// beside its fields for bad answers with nothing stored, taken once and
+// shown, and refused a second time. A claim reported without an account
+// asks for one too.
+func TestSelfClaimRefusedPaymentAndSurvey(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			e, gw := newSelfClaimEnv(t, engine, consoleFixedNow())
+			e.f.svc.Payments = selfRefusingGateway{TestGateway: gw, account: "6225880137001234"}
+			ctx := context.Background()
+			holder := service.CustomerActor(e.f.holder.ID)
+			c := e.signIn(holderMobile)
+			csrf := formToken(t, c.page("/my/claims/new?policy="+selfClaimPolicy+"&type=medical_expense&setting=outpatient"))
+
+			// A ¥500 outpatient visit the fast track decides and instructs at once.
+			res, body := c.multipart("/my/claims", selfClaimForm(csrf, "2026-11-18"), selfClaimDocs(t, 40)...)
+			number := selfClaimCreatedRe.FindStringSubmatch(wantRedirect(t, "report", res, body, "/my/claims/LP"))[1]
+			path, payout, survey := "/my/claims/"+number, "/my/claims/"+number+"/payout", "/my/claims/"+number+"/survey"
+			file := func() *service.ClaimFile {
+				t.Helper()
+				f, err := e.f.svc.ClaimFileOf(ctx, holder, number)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return f
+			}
+			f := file()
+			if f.Claim.Stage != anxin.ClaimPaying || len(f.Payments) != 1 {
+				t.Fatalf("reported: stage %s, %d payments", f.Claim.Stage, len(f.Payments))
+			}
+			// Being paid, the page asks for neither; the survey waits for the close.
+			consoleWantNot(t, "paying", c.page(path), `action="`+payout+`"`, `action="`+survey+`"`, `id="payout"`, `id="survey"`)
+			c.want("POST", survey, url.Values{"csrf_token": {csrf}, "score": {"5"}, "nps": {"10"}}, http.StatusConflict, "案件结案后才能评价")
+
+			// The bank refuses it: the page says why, in plain words, and
+			// asks for another account.
+			if err := e.f.svc.SendPayment(ctx, f.Payments[0].ID); err != nil {
+				t.Fatal(err)
+			}
+			if f = file(); f.Payments[0].Status != anxin.PaymentFailed || f.Claim.Stage != anxin.ClaimPaying {
+				t.Fatalf("after the refusal: %+v, stage %s", f.Payments[0], f.Claim.Stage)
+			}
+			page := c.page(path, "付款未成功", "银行退回原因：账户已销户", `id="payout"`, `action="`+payout+`"`, "更换收款账户", "银行退回了赔款 ¥450.00",
+				`href="#payout"`, `id="payout-payee"`, `name="payee_name"`, `value="张伟"`, `id="payout-bank"`, `id="payout-account"`, "当前账户", "1234")
+			consoleWantNot(t, "refused", page, "6225880137001234", "理赔专员会尽快与您联系")
+			consoleCheckNoInlineCode(t, "refused", page)
+			consoleWant(t, "refused en", c.page(path+"?lang=en"), "The bank&#39;s reason: 账户已销户", "Change your bank account", "The bank returned a payment of ¥450.00",
+				"Use this account")
+
+			// Bad accounts: every problem beside its field, in the customer's
+			// language; no token is no change either. Nothing changes.
+			before := file()
+			c.want("POST", payout, url.Values{"payee_name": {"张伟"}, "bank_name": {"中国工商银行"}, "account": {"6222020200112233445"}}, http.StatusForbidden, "CSRF")
+			_, body = c.want("POST", payout, url.Values{"csrf_token": {csrf}, "payee_name": {" "}, "bank_name": {""}, "account": {"12ab"}}, http.StatusUnprocessableEntity,
+				"请按提示修改标出的内容后重新提交", `id="payout-payee-err"`, "请填写收款人姓名", `id="payout-bank-err"`, "请填写开户银行",
+				`id="payout-account-err"`, "应为 8 至 30 位数字", `value="12ab"`, `aria-invalid="true"`, "银行退回原因：账户已销户")
+			consoleCheckNoInlineCode(t, "bad payout", body)
+			c.want("POST", payout+"?lang=en", url.Values{"csrf_token": {csrf}, "payee_name": {"张伟"}, "bank_name": {"ICBC Beijing"}, "account": {""}},
+				http.StatusUnprocessableEntity, `id="payout-account-err"`, "give the account or card number", `value="ICBC Beijing"`)
+			c.want("POST", payout, url.Values{"csrf_token": {csrf}, "payee_name": {strings.Repeat("张", 101)}, "bank_name": {"中国工商银行"}, "account": {"6222020200112233445"}},
+				http.StatusUnprocessableEntity, `id="payout-payee-err"`, "名称不超过 100 个字")
+			if after := file(); after.Claim.Version != before.Claim.Version || len(after.Payments) != 1 || after.Claim.Payout != before.Claim.Payout {
+				t.Fatalf("refused corrections changed the claim: %+v, %d payments", after.Claim.Payout, len(after.Payments))
+			}
+
+			// A good account: the refused payment goes out again to it.
+			res, body = c.do("POST", payout, url.Values{"csrf_token": {csrf}, "payee_name": {"张伟"}, "bank_name": {"中国工商银行北京分行"}, "account": {"6222 0202 0011 2233 445"}}, nil)
+			wantRedirect(t, "new account", res, body, path+"?done=payout")
+			f = file()
+			if len(f.Payments) != 2 || f.Payments[1].Status != anxin.PaymentInstructed || f.Payments[1].Amount != 450_00 ||
+				!strings.HasSuffix(f.Payments[1].Account, "3445") || f.Payments[0].Status != anxin.PaymentFailed || f.Claim.Payout.BankName != "中国工商银行北京分行" {
+				t.Fatalf("after the new account: %+v", f.Payments)
+			}
+			page = c.page(path+"?done=payout", "收款账户已更新", "已按您更新的收款账户重新付款", "付款处理中", "中国工商银行北京分行", "3445", "银行退回原因：账户已销户")
+			consoleWantNot(t, "new account", page, `action="`+payout+`"`, "6222020200112233445", `href="#payout"`)
+
+			// The payment job pays it: closed and paid, and the survey opens.
+			if err := e.f.svc.SendPayment(ctx, f.Payments[1].ID); err != nil {
+				t.Fatal(err)
+			}
+			if f = file(); f.Claim.Stage != anxin.ClaimClosed || f.Payments[1].Status != anxin.PaymentPaid {
+				t.Fatalf("after paying the new account: stage %s, %+v", f.Claim.Stage, f.Payments)
+			}
+			if paid := gw.Paid(); len(paid) != 1 || paid[0].Account != "6222020200112233445" {
+				t.Fatalf("gateway paid %+v", paid)
+			}
+			page = c.page(path, "结案", "已到账", `id="survey"`, `action="`+survey+`"`, "满意度评价", "您对本次理赔服务的总体满意度",
+				`name="score" value="5"`, `name="score" value="1"`, "5 星 · 非常满意", "1 星 · 非常不满意", "您有多大可能向亲友推荐我们",
+				`name="nps" value="0"`, `name="nps" value="10"`, "0 = 完全不可能", "10 = 非常可能", `aria-describedby="survey-nps-hint"`, `id="survey-comment"`)
+			consoleWantNot(t, "closed", page, `action="`+payout+`"`)
+			consoleCheckNoInlineCode(t, "closed", page)
+			consoleWant(t, "closed en", c.page(path+"?lang=en"), "How did we do?", "5 stars · Very satisfied", "How likely are you to recommend us", "10 = extremely likely")
+			// Nothing is left to pay: a new account is refused.
+			c.want("POST", payout, url.Values{"csrf_token": {csrf}, "payee_name": {"张伟"}, "bank_name": {"中国工商银行"}, "account": {"6222020200112233999"}},
+				http.StatusConflict, "案件已结案，没有待支付的款项")
+
+			// Bad answers: beside their fields, nothing stored.
+			c.want("POST", survey, url.Values{"score": {"5"}, "nps": {"9"}}, http.StatusForbidden, "CSRF")
+			_, body = c.want("POST", survey, url.Values{"csrf_token": {csrf}, "comment": {"还行"}}, http.StatusUnprocessableEntity,
+				`id="survey-score-err"`, "请选择 1 到 5 颗星", `id="survey-nps-err"`, "请选择 0 到 10 分", ">还行</textarea>", `aria-invalid="true"`)
+			consoleCheckNoInlineCode(t, "bad survey", body)
+			c.want("POST", survey, url.Values{"csrf_token": {csrf}, "score": {"6"}, "nps": {"11"}, "comment": {strings.Repeat("好", 2001)}}, http.StatusUnprocessableEntity,
+				`id="survey-score-err"`, "须为 1 到 5 分", `id="survey-nps-err"`, "须为 0 到 10 分", `id="survey-comment-err"`, "不超过 2000 个字")
+			c.want("POST", survey+"?lang=en", url.Values{"csrf_token": {csrf}, "score": {"4"}, "nps": {"ten"}}, http.StatusUnprocessableEntity,
+				`id="survey-nps-err"`, "must be 0 to 10", `name="score" value="4" checked`)
+			if f = file(); f.Claim.Survey != nil {
+				t.Fatalf("refused answers stored %+v", f.Claim.Survey)
+			}
+
+			// The answer, shown with thanks in place of the form.
+			res, body = c.do("POST", survey, url.Values{"csrf_token": {csrf}, "score": {"4"}, "nps": {"9"}, "comment": {"  理赔很快；账户被退回后换卡也方便。 "}}, nil)
+			wantRedirect(t, "survey", res, body, path+"?done=survey")
+			page = c.page(path+"?done=survey", "您的评价已提交", "感谢您的评价", "★★★★☆", "4 星（满分 5 星）", "9 分（满分 10 分）", "理赔很快；账户被退回后换卡也方便。")
+			consoleWantNot(t, "answered", page, `action="`+survey+`"`)
+			consoleWant(t, "answered en", c.page(path+"?lang=en"), "Thank you for your answers", "4 out of 5 stars", "9 out of 10")
+			if sv := file().Claim.Survey; sv == nil || sv.Score != 4 || sv.NPS != 9 || sv.Comment != "理赔很快；账户被退回后换卡也方便。" {
+				t.Fatalf("survey stored %+v", sv)
+			}
+			// Once only: a second answer is refused, and the first stands.
+			c.want("POST", survey, url.Values{"csrf_token": {csrf}, "score": {"1"}, "nps": {"0"}}, http.StatusConflict, "该案件已评价", "4 星（满分 5 星）")
+			if sv := file().Claim.Survey; sv == nil || sv.Score != 4 || sv.NPS != 9 {
+				t.Fatalf("a second answer changed the survey: %+v", sv)
+			}
+
+			// A claim reported without an account asks for one, and the
+			// account completes the checklist's bank-account item.
+			pol, err := e.f.svc.DB.GetPolicyByNumber(ctx, nil, selfClaimPolicy)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cl, err := e.f.svc.ReportClaim(ctx, holder, &service.ClaimReport{Claim: anxin.Claim{PolicyID: pol.ID, Type: anxin.ClaimMedical,
+				Channel: anxin.ChannelWebsite, IncidentDate: anxin.MustDate("2026-11-12"), IncidentPlace: "北京大学第一医院", Description: "住院：肺炎。",
+				Claimed: 8_000_00, Loss: anxin.ClaimLoss{Setting: anxin.SettingInpatient, Expenses: 8_000_00}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			second := "/my/claims/" + cl.Number
+			page = c.page(second, `id="payout"`, "我们还没有您的收款账户", `action="`+second+`/payout"`, `name="item_code" value="bank_account"`)
+			consoleWantNot(t, "no account", page, "银行退回", `id="payout-refused"`)
+			res, body = c.do("POST", second+"/payout", url.Values{"csrf_token": {csrf}, "payee_name": {"张伟"}, "bank_name": {"招商银行"}, "account": {"6225880137005678"}}, nil)
+			wantRedirect(t, "first account", res, body, second+"?done=payout")
+			g, err := e.f.svc.ClaimFileOf(ctx, holder, cl.Number)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, it := range g.Checklist {
+				if it.Code == anxin.BankAccountItem.Code && it.Status != anxin.ItemReceived {
+					t.Errorf("bank account item %s after the account", it.Status)
+				}
+			}
+			consoleWantNot(t, "with an account", c.page(second+"?done=payout", "收款账户已更新", "5678"), `action="`+second+`/payout"`, `name="item_code" value="bank_account"`)
 		})
 	}
 }
