@@ -1316,8 +1316,13 @@ func (s *Service) ProcessClaimDeadline(ctx context.Context, claimID, kind string
 		if d == nil || !d.DoneAt.IsZero() {
 			return nil
 		}
-		breach := !tx.Now.Before(d.Due)
-		if !breach && tx.Now.Before(d.WarnAt) {
+		// A second's tolerance: a job woken a hair before its instant by a
+		// clock that differs from the database's must not schedule itself
+		// again with the same arguments, which its own uniqueness would
+		// drop while it runs.
+		now := tx.Now.Add(time.Second)
+		breach := !now.Before(d.Due)
+		if !breach && now.Before(d.WarnAt) {
 			return s.scheduleClaimDeadline(ctx, tx, claimID, kind, d.WarnAt)
 		}
 		ok, err := tx.MarkClaimDeadline(ctx, claimID, kind, breach)
