@@ -341,8 +341,8 @@ func (s *Service) FindClaims(ctx context.Context, actor anxin.Actor, f store.Cla
 	return cs, nil
 }
 
-// PendingApprovals lists decisions waiting for a second person, marking
-// those the actor may approve.
+// PendingApprovals lists decisions waiting for a second person, oldest
+// first; each names the lowest role whose limit covers it.
 func (s *Service) PendingApprovals(ctx context.Context, actor anxin.Actor) ([]store.PendingDecision, error) {
 	if err := authorize(actor, anxin.PermClaimRead); err != nil {
 		return nil, err
@@ -367,6 +367,20 @@ func (s *Service) OwnClaim(ctx context.Context, actor anxin.Actor, key string) e
 	return nil
 }
 
+// lockClaim locks a claim's ticket, then the claim: the order every change
+// takes them in, whether it starts from the claim or from its ticket, so
+// that two of them never wait for each other on PostgreSQL.
+func lockClaim(ctx context.Context, tx *store.Tx, key string) (*anxin.Claim, error) {
+	c, err := tx.DB().GetClaim(ctx, tx, key)
+	if err != nil {
+		return nil, err
+	}
+	if _, _, err := tx.TicketForUpdate(ctx, c.TicketID); err != nil {
+		return nil, err
+	}
+	return tx.ClaimForUpdate(ctx, c.ID)
+}
+
 // claimChange carries a claim and its ticket through one state change.
 type claimChange struct {
 	*change
@@ -387,7 +401,7 @@ func (s *Service) changeClaim(ctx context.Context, actor anxin.Actor, key string
 	}
 	var out *anxin.Claim
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
-		c, err := tx.ClaimForUpdate(ctx, key)
+		c, err := lockClaim(ctx, tx, key)
 		if err != nil {
 			return err
 		}
@@ -1199,7 +1213,7 @@ func (s *Service) paymentByID(ctx context.Context, id string) (*anxin.ClaimPayme
 // in full closes it (unless the rest of an advance is still open); a
 // failure goes to the claim's owner.
 func (s *Service) paymentSettled(ctx context.Context, tx *store.Tx, p *anxin.ClaimPayment) error {
-	c, err := tx.ClaimForUpdate(ctx, p.ClaimID)
+	c, err := lockClaim(ctx, tx, p.ClaimID)
 	if err != nil {
 		return err
 	}
