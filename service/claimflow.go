@@ -59,12 +59,7 @@ type claimConfigCache struct {
 	gen        int // bumped when the settings are replaced
 }
 
-var claimCaches sync.Map // *store.DB → *claimConfigCache
-
-func (s *Service) claimCache() *claimConfigCache {
-	c, _ := claimCaches.LoadOrStore(s.DB, &claimConfigCache{})
-	return c.(*claimConfigCache)
-}
+func (s *Service) claimCache() *claimConfigCache { return s.claimCfg }
 
 // claimConfig returns the compiled claim settings; like the ticket
 // configuration, never holding the lock across the database read.

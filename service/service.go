@@ -36,7 +36,8 @@ type Service struct {
 	// Payments sends claim payouts (a bank-transfer batch file by default).
 	Payments payment.Gateway
 
-	config *configCache
+	config   *configCache
+	claimCfg *claimConfigCache
 }
 
 // New wires a service over db.
@@ -47,6 +48,7 @@ func New(db *store.DB, log *slog.Logger, loc *time.Location) *Service {
 	s := &Service{DB: db, Log: log, Now: func() time.Time { return db.Now() }}
 	s.Calendar = newCalendarCache(db, loc)
 	s.config = &configCache{db: db}
+	s.claimCfg = &claimConfigCache{}
 	if jobs, err := newInserter(db); err != nil {
 		log.Error("job inserter", "err", err)
 	} else {
