@@ -866,10 +866,20 @@ func (s *Service) afterApproval(ctx context.Context, tx *store.Tx, c *anxin.Clai
 	}
 	loc := s.Calendar.Location()
 	due := d.Payable - c.Paid
+	// The notice speaks the claimant's language; the reasons are as the
+	// decider wrote them.
+	en := t.Language == "en"
 	msg := fmt.Sprintf("理赔案件 %s 的决定：%s。", c.Number, d.Outcome.Name())
+	if en {
+		msg = fmt.Sprintf("The decision on claim %s: %s. ", c.Number, outcomeEN[d.Outcome])
+	}
 	switch {
 	case d.Outcome == anxin.OutcomeReject:
-		msg += "拒赔理由：" + strings.Join(d.Reasons, "；") + "。如有异议，可在自助服务页面申请复核。"
+		if en {
+			msg += "Reasons: " + strings.Join(d.Reasons, "; ") + ". If you disagree, you can ask for a re-review on the self-service page."
+		} else {
+			msg += "拒赔理由：" + strings.Join(d.Reasons, "；") + "。如有异议，可在自助服务页面申请复核。"
+		}
 		// The written rejection goes out now (art. 24: within 3 days).
 		if err := tx.SetClaimDeadline(ctx, c.ID, DeadlineRejection, tx.Now.Add(72*time.Hour), tx.Now.Add(48*time.Hour)); err != nil {
 			return err
@@ -881,12 +891,20 @@ func (s *Service) afterApproval(ctx context.Context, tx *store.Tx, c *anxin.Clai
 		if err := s.instructPayment(ctx, tx, c, d, due); err != nil {
 			return err
 		}
-		msg += fmt.Sprintf("应付 %s，将于 %s 前支付至尾号 %s 的账户。", d.Payable, c.PaymentDue.In(loc).Format("2006-01-02"), last4(c.Payout.Account))
+		if en {
+			msg += fmt.Sprintf("¥%s is payable and will be paid by %s to the account ending %s.", d.Payable, c.PaymentDue.In(loc).Format("2006-01-02"), last4(c.Payout.Account))
+		} else {
+			msg += fmt.Sprintf("应付 %s，将于 %s 前支付至尾号 %s 的账户。", d.Payable, c.PaymentDue.In(loc).Format("2006-01-02"), last4(c.Payout.Account))
+		}
 	}
 	if d.Outcome == anxin.OutcomeAdvance {
 		// The rest is still to decide: the claim stays in review.
 		c.Stage = anxin.ClaimReview
-		msg += "其余部分核定后另行通知。"
+		if en {
+			msg += " We will write again once the rest is decided."
+		} else {
+			msg += "其余部分核定后另行通知。"
+		}
 	} else if due > 0 {
 		c.Stage = anxin.ClaimPaying
 	} else {
@@ -906,6 +924,8 @@ func (s *Service) afterApproval(ctx context.Context, tx *store.Tx, c *anxin.Clai
 	_, err = s.notifyCustomer(ctx, tx, cfg, t, "claim_decided", nd)
 	return err
 }
+
+var outcomeEN = map[anxin.Outcome]string{anxin.OutcomePay: "paid", anxin.OutcomePartial: "paid in part", anxin.OutcomeReject: "rejected", anxin.OutcomeAdvance: "paid in advance in part"}
 
 func last4(s string) string {
 	if len(s) <= 4 {
