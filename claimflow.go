@@ -166,7 +166,7 @@ func ClaimNumber(day time.Time, n int64) string {
 	return fmt.Sprintf("LP%s%06d", day.Format("20060102"), n)
 }
 
-// TypeInfo returns the claim type's names; ok is false for an unknown one.
+// Info returns the claim type's names; ok is false for an unknown one.
 func (t ClaimType) Info() (zh, en string, ok bool) {
 	for _, ct := range ClaimTypes {
 		if ct.Type == t {
@@ -233,8 +233,8 @@ func (c *Claim) Validate(today Date) error {
 	return pr.Err()
 }
 
-func digits(s string, min, max int) bool {
-	if len(s) < min || len(s) > max {
+func digits(s string, fewest, most int) bool {
+	if len(s) < fewest || len(s) > most {
 		return false
 	}
 	for _, r := range s {
