@@ -70,11 +70,21 @@ func TestConsoleClaimBrowser(t *testing.T) {
 	}
 	text := func(sel string) string {
 		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
+		// A page that has only just arrived may still replace its nodes
+		// (a loaded machine shows it): a read that loses its node is tried
+		// again.
+		var err error
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			var s string
+			if s, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel))); err == nil {
+				return strings.TrimSpace(s)
+			}
+			if time.Now().After(deadline) {
+				break
+			}
 		}
-		return strings.TrimSpace(s)
+		t.Fatalf("text of %s: %v", sel, err)
+		return ""
 	}
 	// waitFor waits until the JavaScript condition holds. The page being
 	// left may answer for a moment, or not at all while the browser
